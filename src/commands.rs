@@ -1,0 +1,281 @@
+//! The commands: each loads what it needs, runs the pipeline and reports.
+
+use crate::cli::{BuildArgs, Cli, Command, InitArgs, NewArgs, NewKind, SiteArgs, Verbosity};
+use crate::config::{Config, Overrides, CONFIG_FILE};
+use crate::diagnostic::ContentErrors;
+use crate::render::{Output, Renderer};
+use crate::site::Site;
+use crate::theme::Theme;
+use crate::UsageError;
+use anyhow::{Context, Result};
+use include_dir::{include_dir, Dir};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+static STARTER: Dir = include_dir!("$CARGO_MANIFEST_DIR/src/starter");
+
+pub fn run(cli: Cli) -> Result<()> {
+    let v = cli.verbosity();
+    match &cli.command {
+        Command::Build(args) => build(&cli.root, args, v),
+        Command::Check(args) => check(&cli.root, args, v),
+        Command::Init(args) => init(args, v),
+        Command::New(args) => new(&cli.root, args, v),
+    }
+}
+
+/// Everything a build produces, in memory.
+pub struct Built {
+    pub site: Site,
+    pub outputs: Vec<Output>,
+}
+
+fn say(v: Verbosity, at_least: Verbosity, message: impl FnOnce() -> String) {
+    if v >= at_least {
+        eprintln!("{}", message());
+    }
+}
+
+fn load_config(root: &Path, args: &SiteArgs) -> Result<Config> {
+    if !root.join(CONFIG_FILE).is_file() {
+        return Err(UsageError(format!(
+            "{} has no {CONFIG_FILE}: not a Portico project (run `portico init` to make one, or pass --root)",
+            root.display()
+        ))
+        .into());
+    }
+    Config::load(
+        root,
+        &Overrides {
+            base_url: args.base_url.clone(),
+            drafts: args.drafts,
+        },
+    )
+}
+
+/// Loads, checks and renders the site at `root`; writes nothing.
+pub fn build_in_memory(root: &Path, args: &SiteArgs, v: Verbosity) -> Result<Built> {
+    let start = Instant::now();
+    let config = load_config(root, args)?;
+    // Theme errors and content errors are reported together.
+    let theme = Theme::load(&config);
+    let site = Site::load(config);
+    let (theme, site) = match (theme, site) {
+        (Ok(t), Ok(s)) => (t, s),
+        (t, s) => {
+            let mut errors = t.err().unwrap_or_default();
+            errors.extend(s.err().map(|e| e.0).unwrap_or_default());
+            return Err(ContentErrors(errors).into());
+        }
+    };
+    say(v, Verbosity::Verbose, || {
+        format!(
+            "loaded {} services, {} announcements, {} FAQ topics, {} surveys, {} pages in {:.0?}",
+            site.services.len(),
+            site.announcements.len(),
+            site.faq_topics.len(),
+            site.surveys.len(),
+            site.pages.len(),
+            start.elapsed()
+        )
+    });
+    let t = Instant::now();
+    let outputs = Renderer::new(&site, &theme)
+        .render_all()
+        .map_err(ContentErrors)?;
+    say(v, Verbosity::Verbose, || {
+        format!("rendered {} files in {:.0?}", outputs.len(), t.elapsed())
+    });
+    Ok(Built { site, outputs })
+}
+
+fn build(root: &Path, args: &BuildArgs, v: Verbosity) -> Result<()> {
+    let start = Instant::now();
+    let out_dir = match &args.output {
+        Some(o) => o.clone(),
+        None => root.join("public"),
+    };
+    crate::output::check_target(&out_dir, root).map_err(|e| UsageError(format!("{e:#}")))?;
+    say(v, Verbosity::Normal, || {
+        format!("Building {} ...", root.display())
+    });
+    let built = build_in_memory(root, &args.site, v)?;
+    let t = Instant::now();
+    crate::output::write_folder(&out_dir, &built.outputs)?;
+    say(v, Verbosity::Verbose, || {
+        format!("wrote {} in {:.0?}", out_dir.display(), t.elapsed())
+    });
+    let pages = built
+        .outputs
+        .iter()
+        .filter(|o| o.path.ends_with(".html"))
+        .count();
+    say(v, Verbosity::Normal, || {
+        format!(
+            "Built {pages} pages ({} files) into {} in {:.0?}{}",
+            built.outputs.len(),
+            out_dir.display(),
+            start.elapsed(),
+            if args.site.drafts {
+                ", drafts and scheduled content included"
+            } else {
+                ""
+            }
+        )
+    });
+    say(v, Verbosity::Normal, || {
+        format!(
+            "Serve that folder with any web server at {}, e.g. `python3 -m http.server -d {} 8000`",
+            built.site.config.base_url,
+            out_dir.display()
+        )
+    });
+    Ok(())
+}
+
+fn check(root: &Path, args: &SiteArgs, v: Verbosity) -> Result<()> {
+    let start = Instant::now();
+    let built = build_in_memory(root, args, v)?;
+    say(v, Verbosity::Normal, || {
+        format!(
+            "No errors: {} services, {} announcements, {} FAQ topics, {} surveys, {} pages ({} files) checked in {:.0?}",
+            built.site.services.len(),
+            built.site.announcements.len(),
+            built.site.faq_topics.len(),
+            built.site.surveys.len(),
+            built.site.pages.len(),
+            built.outputs.len(),
+            start.elapsed()
+        )
+    });
+    Ok(())
+}
+
+/// Fills the starter's date placeholders relative to today.
+fn fill_dates(text: &str, today: jiff::civil::Date) -> String {
+    let mut out = text.to_owned();
+    for (key, days) in [
+        ("{{today}}", 0i64),
+        ("{{days_ago_3}}", -3),
+        ("{{days_ago_10}}", -10),
+        ("{{in_days_7}}", 7),
+        ("{{in_days_60}}", 60),
+    ] {
+        let date = today
+            .checked_add(jiff::Span::new().days(days))
+            .unwrap_or(today);
+        out = out.replace(key, &date.to_string());
+    }
+    out
+}
+
+fn init(args: &InitArgs, v: Verbosity) -> Result<()> {
+    let dir = &args.dir;
+    if dir.join(CONFIG_FILE).exists() {
+        return Err(UsageError(format!(
+            "{} already holds a portal ({CONFIG_FILE} exists)",
+            dir.display()
+        ))
+        .into());
+    }
+    if dir.join("content").exists() {
+        return Err(UsageError(format!(
+            "{} already has a content/ folder; choose an empty folder",
+            dir.display()
+        ))
+        .into());
+    }
+    let today = jiff::Zoned::now().date();
+    let mut files: Vec<(PathBuf, String)> = Vec::new();
+    let mut stack = vec![&STARTER];
+    while let Some(d) = stack.pop() {
+        for f in d.files() {
+            let text = String::from_utf8_lossy(f.contents());
+            files.push((f.path().to_path_buf(), fill_dates(&text, today)));
+        }
+        stack.extend(d.dirs());
+    }
+    files.sort();
+    for (rel, text) in &files {
+        let path = dir.join(rel);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)
+                .with_context(|| format!("cannot create {}", parent.display()))?;
+        }
+        std::fs::write(&path, text).with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    say(v, Verbosity::Normal, || {
+        format!(
+            "Created a new portal in {} ({} files).\nNext: cd {} && portico build",
+            dir.display(),
+            files.len(),
+            dir.display()
+        )
+    });
+    Ok(())
+}
+
+fn new(root: &Path, args: &NewArgs, v: Verbosity) -> Result<()> {
+    if !root.join(CONFIG_FILE).is_file() {
+        return Err(UsageError(format!(
+            "{} has no {CONFIG_FILE}: run this inside a portal or pass --root",
+            root.display()
+        ))
+        .into());
+    }
+    let slug = slug::slugify(&args.title);
+    if slug.is_empty() {
+        return Err(UsageError("the title needs at least one letter or digit".into()).into());
+    }
+    let today = jiff::Zoned::now().date();
+    let title = toml_string(&args.title);
+    let (folder, text) = match args.kind {
+        NewKind::Announcement => (
+            "announcements",
+            format!("+++\ntitle = {title}\ndate = {today}\nkind = \"news\"\n# services = [\"service-id\"]\ndraft = true\n+++\n\nWhat happens, who it concerns and what they need to do.\n"),
+        ),
+        NewKind::Service => (
+            "services",
+            format!("+++\ntitle = {title}\nsummary = \"One line: what it gives people.\"\ncategory = \"Uncategorised\"\nlifecycle = \"planned\"\ndelivery = \"cloud\"\n# owner = \"Team name\"\n# contact = \"team@example.com\"\n# request_url = \"https://...\"\ndraft = true\n\n# [cost]\n# amount = 0\n# currency = \"EUR\"\n# per = \"user per month\"\n+++\n\nWhat the service is, who it is for and how to get it.\n"),
+        ),
+        NewKind::Faq => (
+            "faq",
+            format!("+++\ntitle = {title}\n# services = [\"service-id\"]\ndraft = true\n+++\n\n## The first question?\n\nIts answer.\n"),
+        ),
+        NewKind::Survey => (
+            "surveys",
+            format!("+++\ntitle = {title}\nopens = {today}\ndraft = true\n\n[[questions]]\nid = \"satisfaction\"\ntype = \"rating\"\nlabel = \"How satisfied are you?\"\nrequired = true\nlabels = [\"Not at all\", \"Very\"]\n\n[[questions]]\nid = \"comments\"\ntype = \"longtext\"\nlabel = \"Anything else?\"\n+++\n\nWhy we ask and what we will do with the answers.\n"),
+        ),
+        NewKind::Page => ("pages", format!("+++\ntitle = {title}\ndraft = true\n+++\n\nThe page's text.\n")),
+    };
+    let dir = root.join("content").join(folder);
+    let path = dir.join(format!("{slug}.md"));
+    if path.exists() {
+        return Err(UsageError(format!("{} already exists", path.display())).into());
+    }
+    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    std::fs::write(&path, text).with_context(|| format!("cannot write {}", path.display()))?;
+    say(v, Verbosity::Quiet, || path.display().to_string());
+    say(v, Verbosity::Normal, || {
+        "Created as a draft: remove `draft = true` to publish it (or build with --drafts to preview).".into()
+    });
+    Ok(())
+}
+
+fn toml_string(s: &str) -> String {
+    toml::Value::String(s.to_owned()).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_fill_relative_to_today() {
+        let today: jiff::civil::Date = "2026-11-22".parse().unwrap();
+        assert_eq!(
+            fill_dates("a {{in_days_7}} b {{days_ago_3}}", today),
+            "a 2026-11-29 b 2026-11-19"
+        );
+    }
+}

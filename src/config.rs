@@ -1,0 +1,272 @@
+//! `portico.toml`: the site configuration, with unknown keys rejected.
+
+use crate::content::front_matter::parse_toml_file;
+use crate::date::{DateText, When};
+use crate::diagnostic::{ContentErrors, Diagnostic};
+use anyhow::Context;
+use jiff::tz::TimeZone;
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+
+pub const CONFIG_FILE: &str = "portico.toml";
+
+/// The configuration as written in `portico.toml`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConfigFile {
+    pub title: String,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub organisation: String,
+    #[serde(default = "default_base_url")]
+    pub base_url: String,
+    #[serde(default = "default_language")]
+    pub language: String,
+    #[serde(default = "default_theme")]
+    pub theme: String,
+    #[serde(default = "default_time_zone")]
+    pub time_zone: String,
+    #[serde(default = "default_paginate")]
+    pub paginate: usize,
+    pub now: Option<DateText>,
+    #[serde(default)]
+    pub featured: Vec<String>,
+    #[serde(default)]
+    pub feedback: FeedbackConfig,
+    #[serde(default)]
+    pub extra: Option<serde_json::Value>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FeedbackConfig {
+    #[serde(default = "default_endpoint")]
+    pub endpoint: String,
+}
+
+impl Default for FeedbackConfig {
+    fn default() -> Self {
+        FeedbackConfig {
+            endpoint: default_endpoint(),
+        }
+    }
+}
+
+fn default_base_url() -> String {
+    "http://localhost:8000/".into()
+}
+fn default_language() -> String {
+    "en".into()
+}
+fn default_theme() -> String {
+    "default".into()
+}
+fn default_time_zone() -> String {
+    "UTC".into()
+}
+fn default_paginate() -> usize {
+    10
+}
+fn default_endpoint() -> String {
+    "/api".into()
+}
+
+/// The configuration resolved for one run: overrides applied, time zone and
+/// clock known, URLs normalised.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub file: ConfigFile,
+    pub root: PathBuf,
+    /// Absolute base URL ending in `/`.
+    pub base_url: String,
+    /// The path part of `base_url` ending in `/`, prefixed to every link.
+    pub base_path: String,
+    pub tz: TimeZone,
+    pub now: When,
+    pub drafts: bool,
+}
+
+/// Command-line settings that override the file.
+#[derive(Debug, Clone, Default)]
+pub struct Overrides {
+    pub base_url: Option<String>,
+    pub drafts: bool,
+}
+
+impl Config {
+    pub fn load(root: &Path, overrides: &Overrides) -> anyhow::Result<Config> {
+        let path = root.join(CONFIG_FILE);
+        let text = std::fs::read_to_string(&path).with_context(|| {
+            format!(
+                "cannot read {} (is {} a Portico project? `portico init` makes one)",
+                path.display(),
+                root.display()
+            )
+        })?;
+        Config::parse(root, Path::new(CONFIG_FILE), &text, overrides)
+            .map_err(|d| ContentErrors(d).into())
+    }
+
+    /// Parses and checks the configuration; `shown_path` names it in errors.
+    pub fn parse(
+        root: &Path,
+        shown_path: &Path,
+        text: &str,
+        overrides: &Overrides,
+    ) -> Result<Config, Vec<Diagnostic>> {
+        let file: ConfigFile = parse_toml_file(shown_path, text).map_err(|d| vec![d])?;
+        let split = crate::content::front_matter::Split {
+            file: text,
+            format: crate::content::front_matter::Format::Toml,
+            front: text,
+            front_offset: 0,
+            body: "",
+            body_offset: text.len(),
+        };
+        let mut errors = Vec::new();
+        let tz = match TimeZone::get(&file.time_zone) {
+            Ok(tz) => tz,
+            Err(_) => {
+                errors.push(
+                    split
+                        .error_at(
+                            shown_path,
+                            &["time_zone"],
+                            Some(&file.time_zone),
+                            format!("unknown time zone `{}`", file.time_zone),
+                        )
+                        .help("use an IANA name such as `Europe/Amsterdam` or `UTC`"),
+                );
+                TimeZone::UTC
+            }
+        };
+        let base_url = overrides.base_url.clone().unwrap_or(file.base_url.clone());
+        let base_path = match base_path_of(&base_url) {
+            Some(p) => p,
+            None => {
+                errors.push(
+                    split
+                        .error_at(
+                            shown_path,
+                            &["base_url"],
+                            Some(&file.base_url),
+                            format!("base_url `{base_url}` is not an absolute http(s) URL"),
+                        )
+                        .help("e.g. `https://intranet.example.com/it/`"),
+                );
+                "/".into()
+            }
+        };
+        if file.paginate == 0 {
+            errors.push(split.error_at(
+                shown_path,
+                &["paginate"],
+                None,
+                "paginate must be at least 1",
+            ));
+        }
+        if errors.is_empty() {
+            let now = match &file.now {
+                Some(d) => d.resolve(&tz),
+                None => When {
+                    ts: jiff::Timestamp::now(),
+                    has_time: true,
+                },
+            };
+            let base_url = if base_url.ends_with('/') {
+                base_url
+            } else {
+                format!("{base_url}/")
+            };
+            Ok(Config {
+                file,
+                root: root.to_path_buf(),
+                base_url,
+                base_path,
+                tz,
+                now,
+                drafts: overrides.drafts,
+            })
+        } else {
+            Err(errors)
+        }
+    }
+
+    /// A link to `rel` (a site path without leading `/`) from any page.
+    pub fn url(&self, rel: &str) -> String {
+        format!("{}{}", self.base_path, rel)
+    }
+
+    /// The absolute URL of `rel`, for sitemaps, feeds and link previews.
+    pub fn permalink(&self, rel: &str) -> String {
+        format!("{}{}", self.base_url, rel)
+    }
+}
+
+/// `https://host/it` → `/it/`; `None` unless absolute http(s).
+fn base_path_of(url: &str) -> Option<String> {
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))?;
+    let (host, path) = rest.split_once('/').unwrap_or((rest, ""));
+    if host.is_empty() || host.contains(char::is_whitespace) {
+        return None;
+    }
+    let path = path.trim_end_matches('/');
+    Some(if path.is_empty() {
+        "/".into()
+    } else {
+        format!("/{path}/")
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Config, Vec<Diagnostic>> {
+        Config::parse(
+            Path::new("."),
+            Path::new("portico.toml"),
+            text,
+            &Overrides::default(),
+        )
+    }
+
+    #[test]
+    fn base_path_comes_from_the_url() {
+        assert_eq!(base_path_of("https://intra.example.com").unwrap(), "/");
+        assert_eq!(
+            base_path_of("https://intra.example.com/it/").unwrap(),
+            "/it/"
+        );
+        assert_eq!(base_path_of("http://h/a/b").unwrap(), "/a/b/");
+        assert!(base_path_of("/it/").is_none());
+    }
+
+    #[test]
+    fn unknown_key_and_time_zone_are_errors() {
+        let errs = parse("title = \"x\"\npaginte = 3\n").unwrap_err();
+        assert_eq!(errs[0].line, 2);
+        assert!(errs[0].help.as_deref().unwrap().contains("`paginate`"));
+        let errs = parse("title = \"x\"\ntime_zone = \"Mars/Olympus\"\n").unwrap_err();
+        assert_eq!((errs[0].line, errs[0].col), (2, 14));
+    }
+
+    #[test]
+    fn base_url_override_wins() {
+        let c = Config::parse(
+            Path::new("."),
+            Path::new("portico.toml"),
+            "title = \"x\"\nbase_url = \"https://a.example/\"\n",
+            &Overrides {
+                base_url: Some("https://b.example/it".into()),
+                drafts: false,
+            },
+        )
+        .unwrap();
+        assert_eq!(c.base_url, "https://b.example/it/");
+        assert_eq!(c.url("services/"), "/it/services/");
+    }
+}

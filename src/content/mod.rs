@@ -1,0 +1,280 @@
+//! Loading content: walking `content/`, reading each file, and parsing it
+//! purely into one of the portal's content types. Cross-file checks live in
+//! `site.rs`.
+
+pub mod announcement;
+pub mod faq;
+pub mod front_matter;
+pub mod page;
+pub mod service;
+pub mod survey;
+
+use crate::diagnostic::{suggest, Diagnostic};
+use serde::de::{self, Deserializer, SeqAccess, Visitor};
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+pub use announcement::Announcement;
+pub use faq::FaqTopic;
+pub use page::{Home, Page};
+pub use service::Service;
+pub use survey::Survey;
+
+/// One content file as read from disk.
+#[derive(Debug, Clone)]
+pub struct Source {
+    /// The path shown in errors, relative to the project root.
+    pub path: PathBuf,
+    /// The path under `content/` with `/` separators, as internal links name it.
+    pub rel: String,
+    pub text: String,
+}
+
+impl Source {
+    pub fn new(path: impl Into<PathBuf>, rel: impl Into<String>, text: impl Into<String>) -> Self {
+        Source {
+            path: path.into(),
+            rel: rel.into(),
+            text: text.into(),
+        }
+    }
+
+    pub fn split(&self) -> Result<front_matter::Split<'_>, Diagnostic> {
+        front_matter::split(&self.path, &self.text)
+    }
+
+    /// The file name without `.md`.
+    pub fn stem(&self) -> &str {
+        let name = self.rel.rsplit('/').next().unwrap_or(&self.rel);
+        name.strip_suffix(".md").unwrap_or(name)
+    }
+
+    /// The Markdown body (after the front matter) and its byte offset.
+    pub fn body(&self) -> (&str, usize) {
+        match self.split() {
+            Ok(s) => (s.body, s.body_offset),
+            Err(_) => (&self.text, 0),
+        }
+    }
+}
+
+/// The folders of `content/` and what each holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Section {
+    Home,
+    Announcements,
+    Services,
+    Faq,
+    Surveys,
+    Pages,
+}
+
+pub const SECTIONS: [&str; 5] = ["announcements", "services", "faq", "surveys", "pages"];
+
+impl Section {
+    /// Which section a path under `content/` belongs to.
+    pub fn of(rel: &str) -> Result<Section, String> {
+        if rel == "_index.md" {
+            return Ok(Section::Home);
+        }
+        let Some((first, _)) = rel.split_once('/') else {
+            return Err(format!(
+                "content files belong in a section folder ({}), or are `_index.md`",
+                SECTIONS.join(", ")
+            ));
+        };
+        match first {
+            "announcements" => Ok(Section::Announcements),
+            "services" => Ok(Section::Services),
+            "faq" => Ok(Section::Faq),
+            "surveys" => Ok(Section::Surveys),
+            "pages" => Ok(Section::Pages),
+            other => Err(format!(
+                "unknown section folder `{other}`{}",
+                suggest(other, SECTIONS)
+                    .map(|s| format!("; {s}"))
+                    .unwrap_or_else(|| format!(" (expected one of {})", SECTIONS.join(", ")))
+            )),
+        }
+    }
+}
+
+/// Editors' swap, backup and lock files, and hidden files: never content.
+pub fn is_ignored_name(name: &str) -> bool {
+    name.starts_with('.')
+        || name.starts_with('#')
+        || name.ends_with('~')
+        || name.ends_with(".swp")
+        || name.ends_with(".swx")
+        || name.ends_with(".tmp")
+        || name == "4913"
+}
+
+/// Reads every Markdown file under `content_dir`, sorted by path. Unreadable
+/// files and folders are reported, not skipped.
+pub fn read_sources(root: &Path, content_dir: &Path) -> (Vec<Source>, Vec<Diagnostic>) {
+    let mut sources = Vec::new();
+    let mut errors = Vec::new();
+    if !content_dir.is_dir() {
+        return (sources, errors);
+    }
+    let walker = walkdir::WalkDir::new(content_dir)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !is_ignored_name(&e.file_name().to_string_lossy()));
+    let mut paths = Vec::new();
+    for entry in walker {
+        match entry {
+            Ok(e) if e.file_type().is_file() => {
+                if e.path().extension().is_some_and(|x| x == "md") {
+                    paths.push(e.into_path());
+                }
+            }
+            Ok(_) => {}
+            Err(e) => {
+                let path = e.path().map(Path::to_path_buf).unwrap_or_default();
+                errors.push(Diagnostic::new(
+                    shown(root, &path),
+                    format!("cannot read: {e}"),
+                ));
+            }
+        }
+    }
+    use rayon::prelude::*;
+    let read: Vec<Result<Source, Diagnostic>> = paths
+        .par_iter()
+        .map(|path| {
+            let rel = path
+                .strip_prefix(content_dir)
+                .unwrap_or(path)
+                .to_string_lossy()
+                .replace('\\', "/");
+            let bytes = std::fs::read(path)
+                .map_err(|e| Diagnostic::new(shown(root, path), format!("cannot read: {e}")))?;
+            let text = String::from_utf8(bytes).map_err(|e| {
+                let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
+                Diagnostic::new(shown(root, path), "file is not valid UTF-8").at_offset(
+                    &text,
+                    e.utf8_error().valid_up_to(),
+                    1,
+                )
+            })?;
+            Ok(Source::new(shown(root, path), rel, text))
+        })
+        .collect();
+    for r in read {
+        match r {
+            Ok(s) => sources.push(s),
+            Err(d) => errors.push(d),
+        }
+    }
+    (sources, errors)
+}
+
+/// A path relative to the project root, for messages.
+pub fn shown(root: &Path, path: &Path) -> PathBuf {
+    path.strip_prefix(root).unwrap_or(path).to_path_buf()
+}
+
+/// An id that other content references: lowercase letters, digits, `-`, `_`.
+pub fn is_valid_id(id: &str) -> bool {
+    !id.is_empty()
+        && id
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
+        && !id.starts_with(['-', '_'])
+}
+
+/// Accepts `"a"` as well as `["a", "b"]` for list fields.
+pub fn one_or_many<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<String>, D::Error> {
+    struct OneOrMany;
+    impl<'de> Visitor<'de> for OneOrMany {
+        type Value = Vec<String>;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("a string or a list of strings")
+        }
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<Vec<String>, E> {
+            Ok(vec![v.to_owned()])
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<String>, A::Error> {
+            let mut out = Vec::new();
+            while let Some(s) = seq.next_element::<String>()? {
+                out.push(s);
+            }
+            Ok(out)
+        }
+    }
+    deserializer.deserialize_any(OneOrMany)
+}
+
+/// Declares a closed set of values written in front matter, with the
+/// spelling authors use and the label readers see.
+macro_rules! content_enum {
+    ($(#[$meta:meta])* $name:ident { $($variant:ident = $text:literal / $label:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Deserialize)]
+        pub enum $name {
+            $(#[serde(rename = $text)] $variant),+
+        }
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+            /// The value as written in front matter, also used in URLs and CSS classes.
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $text),+ }
+            }
+            /// The label readers see.
+            pub fn label(self) -> &'static str {
+                match self { $($name::$variant => $label),+ }
+            }
+        }
+    };
+}
+pub(crate) use content_enum;
+
+/// A link listed in front matter (`[[links]]` with `title` and `url`).
+#[derive(Debug, Clone, serde::Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Link {
+    pub title: String,
+    pub url: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sections_are_recognised() {
+        assert_eq!(Section::of("_index.md"), Ok(Section::Home));
+        assert_eq!(Section::of("services/vpn.md"), Ok(Section::Services));
+        assert_eq!(Section::of("faq/x/y.md"), Ok(Section::Faq));
+        assert!(Section::of("servics/vpn.md")
+            .unwrap_err()
+            .contains("did you mean `services`?"));
+        assert!(Section::of("loose.md").is_err());
+    }
+
+    #[test]
+    fn ignored_names() {
+        for n in [
+            ".vpn.md.swp",
+            "vpn.md~",
+            "#vpn.md#",
+            ".#vpn.md",
+            "4913",
+            "x.tmp",
+        ] {
+            assert!(is_ignored_name(n), "{n}");
+        }
+        assert!(!is_ignored_name("vpn.md"));
+    }
+
+    #[test]
+    fn ids() {
+        assert!(is_valid_id("cloud-storage"));
+        assert!(is_valid_id("vpn_2"));
+        assert!(!is_valid_id("Cloud Storage"));
+        assert!(!is_valid_id("../x"));
+        assert!(!is_valid_id(""));
+    }
+}

@@ -1,0 +1,152 @@
+//! Where outputs go: a folder, replaced atomically. The new site is written
+//! into a sibling temporary folder and swapped in, so a failed or killed
+//! build leaves the previous output as it was.
+
+use crate::render::Output;
+use anyhow::{bail, Context, Result};
+use rayon::prelude::*;
+use std::collections::BTreeSet;
+use std::path::{Component, Path, PathBuf};
+
+/// Refuses output folders whose replacement would destroy something else.
+pub fn check_target(out_dir: &Path, root: &Path) -> Result<()> {
+    let abs = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
+    let (out_abs, root_abs) = (abs(out_dir), abs(root));
+    if root_abs.starts_with(&out_abs) {
+        bail!(
+            "refusing to write the site to {}: it contains the project itself",
+            out_dir.display()
+        );
+    }
+    for protected in ["content", "templates", "static", "themes"] {
+        if out_abs.starts_with(root_abs.join(protected)) {
+            bail!("refusing to write the site into the project's {protected}/ folder");
+        }
+    }
+    if out_dir.exists() {
+        if !out_dir.is_dir() {
+            bail!("output {} exists and is not a folder", out_dir.display());
+        }
+        let mut entries = std::fs::read_dir(out_dir)
+            .with_context(|| format!("cannot read {}", out_dir.display()))?;
+        if entries.next().is_some() && !out_dir.join("sitemap.xml").exists() {
+            bail!(
+                "refusing to replace {}: it is not empty and does not look like a Portico output (no sitemap.xml); choose another --output or empty it",
+                out_dir.display()
+            );
+        }
+    }
+    Ok(())
+}
+
+fn safe_relative(path: &str) -> Option<PathBuf> {
+    let p = Path::new(path);
+    let ok = !path.is_empty() && p.components().all(|c| matches!(c, Component::Normal(_)));
+    ok.then(|| p.to_path_buf())
+}
+
+/// Writes `outputs` as the new content of `out_dir`.
+pub fn write_folder(out_dir: &Path, outputs: &[Output]) -> Result<()> {
+    let parent = match out_dir.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    std::fs::create_dir_all(&parent)
+        .with_context(|| format!("cannot create {}", parent.display()))?;
+    let tmp = tempfile::Builder::new()
+        .prefix(".portico-build-")
+        .tempdir_in(&parent)
+        .with_context(|| format!("cannot create a temporary folder in {}", parent.display()))?;
+
+    let mut files = Vec::with_capacity(outputs.len());
+    for o in outputs {
+        let rel = safe_relative(&o.path)
+            .with_context(|| format!("output path `{}` leaves the output folder", o.path))?;
+        files.push((tmp.path().join(rel), &o.bytes));
+    }
+    let dirs: BTreeSet<&Path> = files.iter().filter_map(|(p, _)| p.parent()).collect();
+    for d in dirs {
+        std::fs::create_dir_all(d).with_context(|| format!("cannot create {}", d.display()))?;
+    }
+    files.par_iter().try_for_each(|(path, bytes)| {
+        std::fs::write(path, bytes).with_context(|| format!("cannot write {}", path.display()))
+    })?;
+
+    let tmp_path = tmp.keep();
+    swap_in(&tmp_path, out_dir).inspect_err(|_| {
+        let _ = std::fs::remove_dir_all(&tmp_path);
+    })
+}
+
+/// Puts `new` at `target`, removing what was there.
+fn swap_in(new: &Path, target: &Path) -> Result<()> {
+    if !target.exists() {
+        return std::fs::rename(new, target)
+            .with_context(|| format!("cannot move the new site to {}", target.display()));
+    }
+    #[cfg(target_os = "linux")]
+    {
+        use rustix::fs::{renameat_with, RenameFlags, CWD};
+        if renameat_with(CWD, new, CWD, target, RenameFlags::EXCHANGE).is_ok() {
+            // `new` now holds the previous site.
+            return std::fs::remove_dir_all(new)
+                .with_context(|| format!("cannot remove the previous site at {}", new.display()));
+        }
+    }
+    let old = target.with_file_name(format!(
+        ".portico-old-{}-{}",
+        std::process::id(),
+        target
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default()
+    ));
+    std::fs::rename(target, &old)
+        .with_context(|| format!("cannot move {} aside", target.display()))?;
+    if let Err(e) = std::fs::rename(new, target) {
+        let _ = std::fs::rename(&old, target);
+        return Err(e).with_context(|| format!("cannot move the new site to {}", target.display()));
+    }
+    std::fs::remove_dir_all(&old)
+        .with_context(|| format!("cannot remove the previous site at {}", old.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn relative_paths_only() {
+        assert!(safe_relative("services/vpn/index.html").is_some());
+        assert!(safe_relative("../x").is_none());
+        assert!(safe_relative("/etc/passwd").is_none());
+        assert!(safe_relative("a/../../b").is_none());
+        assert!(safe_relative("").is_none());
+    }
+
+    #[test]
+    fn replaces_the_folder_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        let page = |p: &str, b: &str| Output {
+            path: p.into(),
+            bytes: b.as_bytes().to_vec(),
+        };
+        write_folder(
+            &out,
+            &[page("index.html", "one"), page("old/index.html", "x")],
+        )
+        .unwrap();
+        write_folder(&out, &[page("index.html", "two")]).unwrap();
+        assert_eq!(
+            std::fs::read_to_string(out.join("index.html")).unwrap(),
+            "two"
+        );
+        assert!(!out.join("old").exists());
+        let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(leftovers, ["public"]);
+    }
+}

@@ -1,0 +1,837 @@
+//! Rendering: the list of pages a site has (`Job`), each rendered with tera
+//! from views into an `Output`. Jobs are independent, so they render in
+//! parallel, and a later incremental rebuild can render just some of them.
+
+pub mod sitemap;
+pub mod views;
+
+use crate::content::announcement::{Kind, Status};
+use crate::content::survey::SurveyState;
+use crate::diagnostic::Diagnostic;
+use crate::site::{paths, Site};
+use crate::theme::{error_chain, Theme};
+use rayon::prelude::*;
+use serde::Serialize;
+use views::*;
+
+/// One file of the built site.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Output {
+    /// Relative to the output folder, `/`-separated.
+    pub path: String,
+    pub bytes: Vec<u8>,
+}
+
+/// One page to render.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Job {
+    Home,
+    Announcements { kind: Option<Kind>, page: usize },
+    Announcement(usize),
+    Catalog,
+    Compare,
+    Service(usize),
+    FaqIndex,
+    FaqTopic(usize),
+    Surveys,
+    Survey(usize),
+    SurveyThanks(usize),
+    Page(usize),
+    Tags,
+    Tag { slug: String, page: usize },
+    NotFound,
+    Sitemap,
+}
+
+/// Common metadata of a page, for `<head>` and navigation.
+#[derive(Debug, Serialize)]
+struct Meta {
+    title: String,
+    description: String,
+    url: String,
+    permalink: String,
+    section: &'static str,
+    og_type: &'static str,
+}
+
+/// Views shared by many pages, built once per render.
+pub struct Renderer<'a> {
+    site: &'a Site,
+    theme: &'a Theme,
+    site_view: SiteView,
+    announcements: Vec<AnnouncementCard>,
+    services: Vec<ServiceCard>,
+    faq_topics: Vec<FaqCard>,
+    surveys: Vec<SurveyCard>,
+    /// Indices of announcements shown in lists (not expired), newest first.
+    listed: Vec<usize>,
+}
+
+impl<'a> Renderer<'a> {
+    pub fn new(site: &'a Site, theme: &'a Theme) -> Renderer<'a> {
+        let now = site.config.now;
+        Renderer {
+            site,
+            theme,
+            site_view: SiteView::new(site),
+            announcements: site
+                .announcements
+                .par_iter()
+                .map(|a| AnnouncementCard::new(site, a))
+                .collect(),
+            services: site
+                .services
+                .iter()
+                .map(|s| ServiceCard::new(site, s))
+                .collect(),
+            faq_topics: site
+                .faq_topics
+                .iter()
+                .map(|f| FaqCard::new(site, f))
+                .collect(),
+            surveys: site
+                .surveys
+                .iter()
+                .map(|s| SurveyCard::new(site, s))
+                .collect(),
+            listed: (0..site.announcements.len())
+                .filter(|&i| !site.announcements[i].is_expired(now))
+                .collect(),
+        }
+    }
+
+    fn per_page(&self) -> usize {
+        self.site.config.file.paginate
+    }
+
+    fn listed_of_kind(&self, kind: Option<Kind>) -> Vec<usize> {
+        self.listed
+            .iter()
+            .copied()
+            .filter(|&i| kind.is_none_or(|k| self.site.announcements[i].front.kind == k))
+            .collect()
+    }
+
+    /// Every page of the site, in a fixed order.
+    pub fn jobs(&self) -> Vec<Job> {
+        let site = self.site;
+        let pages = |n: usize| n.div_ceil(self.per_page()).max(1);
+        let mut jobs = vec![Job::Home];
+        for page in 1..=pages(self.listed.len()) {
+            jobs.push(Job::Announcements { kind: None, page });
+        }
+        for &kind in Kind::ALL {
+            for page in 1..=pages(self.listed_of_kind(Some(kind)).len()) {
+                jobs.push(Job::Announcements {
+                    kind: Some(kind),
+                    page,
+                });
+            }
+        }
+        jobs.extend((0..site.announcements.len()).map(Job::Announcement));
+        jobs.push(Job::Catalog);
+        jobs.push(Job::Compare);
+        jobs.extend((0..site.services.len()).map(Job::Service));
+        jobs.push(Job::FaqIndex);
+        jobs.extend((0..site.faq_topics.len()).map(Job::FaqTopic));
+        jobs.push(Job::Surveys);
+        jobs.extend((0..site.surveys.len()).map(Job::Survey));
+        jobs.extend((0..site.surveys.len()).map(Job::SurveyThanks));
+        jobs.extend((0..site.pages.len()).map(Job::Page));
+        jobs.push(Job::Tags);
+        for (slug, tag) in &site.tags {
+            for page in 1..=pages(tag.announcements.len()) {
+                jobs.push(Job::Tag {
+                    slug: slug.clone(),
+                    page,
+                });
+            }
+        }
+        jobs.push(Job::NotFound);
+        jobs.push(Job::Sitemap);
+        jobs
+    }
+
+    /// Renders every job and adds the theme's and project's static files.
+    pub fn render_all(&self) -> Result<Vec<Output>, Vec<Diagnostic>> {
+        let jobs = self.jobs();
+        let results: Vec<Result<Output, Diagnostic>> =
+            jobs.par_iter().map(|j| self.render(j)).collect();
+        let mut outputs = Vec::with_capacity(results.len() + self.theme.assets.len());
+        let mut errors = Vec::new();
+        for r in results {
+            match r {
+                Ok(o) => outputs.push(o),
+                Err(e) => errors.push(e),
+            }
+        }
+        if !errors.is_empty() {
+            errors.sort();
+            errors.dedup();
+            return Err(errors);
+        }
+        let generated: std::collections::HashSet<String> =
+            outputs.iter().map(|o| o.path.clone()).collect();
+        for (path, bytes) in &self.theme.assets {
+            if generated.contains(path) {
+                errors.push(Diagnostic::new(
+                    format!("static/{path}"),
+                    format!("static file `{path}` would overwrite a generated page"),
+                ));
+            } else {
+                outputs.push(Output {
+                    path: path.clone(),
+                    bytes: bytes.clone(),
+                });
+            }
+        }
+        if errors.is_empty() {
+            Ok(outputs)
+        } else {
+            Err(errors)
+        }
+    }
+
+    fn meta(&self, rel: &str, title: &str, description: &str, section: &'static str) -> Meta {
+        let c = &self.site.config;
+        Meta {
+            title: title.to_owned(),
+            description: if description.is_empty() {
+                c.file.description.clone()
+            } else {
+                description.to_owned()
+            },
+            url: c.url(rel),
+            permalink: c.permalink(rel),
+            section,
+            og_type: "website",
+        }
+    }
+
+    fn page(
+        &self,
+        template: &str,
+        rel: &str,
+        meta: Meta,
+        data: impl Serialize,
+    ) -> Result<Output, Diagnostic> {
+        let mut ctx = tera::Context::new();
+        ctx.insert("site", &self.site_view);
+        ctx.insert("page", &meta);
+        let data = tera::Context::from_serialize(data)
+            .map_err(|e| Diagnostic::new(format!("templates/{template}"), error_chain(&e)))?;
+        ctx.extend(data);
+        let html = self.theme.tera.render(template, &ctx).map_err(|e| {
+            Diagnostic::new(
+                format!("templates/{template}"),
+                format!("cannot render /{rel}: {}", error_chain(&e)),
+            )
+        })?;
+        let path = if rel.is_empty() || rel.ends_with('/') {
+            format!("{rel}index.html")
+        } else {
+            rel.to_owned()
+        };
+        Ok(Output {
+            path,
+            bytes: html.into_bytes(),
+        })
+    }
+
+    fn cards(&self, indices: &[usize]) -> Vec<&AnnouncementCard> {
+        indices.iter().map(|&i| &self.announcements[i]).collect()
+    }
+
+    fn service_cards(&self, indices: &[usize]) -> Vec<&ServiceCard> {
+        indices.iter().map(|&i| &self.services[i]).collect()
+    }
+
+    pub fn render(&self, job: &Job) -> Result<Output, Diagnostic> {
+        let site = self.site;
+        let c = &site.config;
+        let now = c.now;
+        match job {
+            Job::Home => {
+                let home = site.home.as_ref();
+                let pinned: Vec<usize> = self
+                    .listed
+                    .iter()
+                    .copied()
+                    .filter(|&i| site.announcements[i].front.pinned)
+                    .collect();
+                let latest: Vec<usize> = self
+                    .listed
+                    .iter()
+                    .copied()
+                    .filter(|&i| !site.announcements[i].front.pinned)
+                    .take(6)
+                    .collect();
+                let mut upcoming: Vec<usize> = (0..site.announcements.len())
+                    .filter(|&i| {
+                        let a = &site.announcements[i];
+                        !a.is_expired(now)
+                            && matches!(a.status(now), Some(Status::Scheduled | Status::InProgress))
+                    })
+                    .collect();
+                upcoming.sort_by_key(|&i| site.announcements[i].window.map(|w| w.start));
+                upcoming.truncate(6);
+                let featured: Vec<usize> = if c.file.featured.is_empty() {
+                    let mut live: Vec<usize> = (0..site.services.len())
+                        .filter(|&i| {
+                            site.services[i].front.lifecycle
+                                == crate::content::service::Lifecycle::Live
+                        })
+                        .collect();
+                    live.sort_by_key(|&i| {
+                        (site.services[i].front.weight, &site.services[i].front.title)
+                    });
+                    live.truncate(6);
+                    live
+                } else {
+                    c.file
+                        .featured
+                        .iter()
+                        .filter_map(|id| site.service_index.get(id).copied())
+                        .collect()
+                };
+                let open: Vec<&SurveyCard> = site
+                    .surveys
+                    .iter()
+                    .zip(&self.surveys)
+                    .filter(|(s, _)| s.state(now) == SurveyState::Open)
+                    .map(|(_, card)| card)
+                    .collect();
+                #[derive(Serialize)]
+                struct Data<'a> {
+                    intro: &'a str,
+                    heading: &'a str,
+                    pinned: Vec<&'a AnnouncementCard>,
+                    latest: Vec<&'a AnnouncementCard>,
+                    upcoming: Vec<&'a AnnouncementCard>,
+                    featured: Vec<&'a ServiceCard>,
+                    open_surveys: Vec<&'a SurveyCard>,
+                }
+                let heading = home
+                    .and_then(|h| h.front.title.as_deref())
+                    .unwrap_or(&c.file.title);
+                let description = home
+                    .and_then(|h| h.front.summary.clone())
+                    .unwrap_or_default();
+                let meta = self.meta("", &c.file.title, &description, "home");
+                let data = Data {
+                    intro: home.map_or("", |h| h.body.html.as_str()),
+                    heading,
+                    pinned: self.cards(&pinned),
+                    latest: self.cards(&latest),
+                    upcoming: self.cards(&upcoming),
+                    featured: self.service_cards(&featured),
+                    open_surveys: open,
+                };
+                self.page("home.html", "", meta, data)
+            }
+            Job::Announcements { kind, page } => {
+                let indices = self.listed_of_kind(*kind);
+                let base = match kind {
+                    Some(k) => paths::kind(k.as_str()),
+                    None => "announcements/".to_owned(),
+                };
+                let total = indices.len().div_ceil(self.per_page()).max(1);
+                let start = (page - 1) * self.per_page();
+                let shown: Vec<usize> = indices
+                    .iter()
+                    .copied()
+                    .skip(start)
+                    .take(self.per_page())
+                    .collect();
+                #[derive(Serialize)]
+                struct KindLink {
+                    value: &'static str,
+                    label: &'static str,
+                    url: String,
+                    active: bool,
+                }
+                #[derive(Serialize)]
+                struct Data<'a> {
+                    heading: String,
+                    items: Vec<&'a AnnouncementCard>,
+                    pagination: Pagination,
+                    kinds: Vec<KindLink>,
+                    all_url: String,
+                    kind: Option<&'static str>,
+                }
+                let heading = match kind {
+                    Some(k) => format!("{} announcements", k.label()),
+                    None => "Announcements".to_owned(),
+                };
+                let title = if *page > 1 {
+                    format!("{heading} (page {page})")
+                } else {
+                    heading.clone()
+                };
+                let rel = paths::paginated(&base, *page);
+                let meta = self.meta(&rel, &title, "", "announcements");
+                let data = Data {
+                    heading,
+                    items: self.cards(&shown),
+                    pagination: Pagination::new(site, &base, *page, total),
+                    kinds: Kind::ALL
+                        .iter()
+                        .map(|k| KindLink {
+                            value: k.as_str(),
+                            label: k.label(),
+                            url: c.url(&paths::kind(k.as_str())),
+                            active: Some(*k) == *kind,
+                        })
+                        .collect(),
+                    all_url: c.url("announcements/"),
+                    kind: kind.map(|k| k.as_str()),
+                };
+                self.page("announcements.html", &rel, meta, data)
+            }
+            Job::Announcement(i) => {
+                let a = &site.announcements[*i];
+                #[derive(Serialize)]
+                struct UpdateView<'a> {
+                    at: DateView,
+                    html: &'a str,
+                }
+                #[derive(Serialize)]
+                struct Data<'a> {
+                    announcement: &'a AnnouncementCard,
+                    content: &'a str,
+                    toc: &'a [crate::markdown::Heading],
+                    author: Option<&'a str>,
+                    updated: Option<DateView>,
+                    expires: Option<DateView>,
+                    expired: bool,
+                    audience: Vec<String>,
+                    updates: Vec<UpdateView<'a>>,
+                    tags: Vec<TagRef>,
+                }
+                let card = &self.announcements[*i];
+                let rel = paths::announcement(&a.slug);
+                let mut meta = self.meta(&rel, &a.front.title, &card.summary, "announcements");
+                meta.og_type = "article";
+                let data = Data {
+                    announcement: card,
+                    content: &a.body.html,
+                    toc: a.body.toc(),
+                    author: a.front.author.as_deref(),
+                    updated: a.updated.map(|u| DateView::new(site, u)),
+                    expires: a.expires.map(|u| DateView::new(site, u)),
+                    expired: a.is_expired(now),
+                    audience: a.audiences(),
+                    updates: a
+                        .updates
+                        .iter()
+                        .map(|u| UpdateView {
+                            at: DateView::new(site, u.at),
+                            html: &u.html,
+                        })
+                        .collect(),
+                    tags: tag_refs(site, &a.front.tags),
+                };
+                self.page("announcement.html", &rel, meta, data)
+            }
+            Job::Catalog => {
+                #[derive(Serialize)]
+                struct Category<'a> {
+                    name: &'a str,
+                    id: String,
+                    services: Vec<&'a ServiceCard>,
+                }
+                #[derive(Serialize)]
+                struct Data<'a> {
+                    categories: Vec<Category<'a>>,
+                    compare_url: String,
+                    count: usize,
+                }
+                let mut categories: Vec<Category> = Vec::new();
+                for card in &self.services {
+                    match categories.last_mut() {
+                        Some(cat) if cat.name == card.category => cat.services.push(card),
+                        _ => categories.push(Category {
+                            name: &card.category,
+                            id: slug::slugify(&card.category),
+                            services: vec![card],
+                        }),
+                    }
+                }
+                let meta = self.meta(
+                    "services/",
+                    "Service catalog",
+                    "Every IT service: what it is, what it costs and how to get it.",
+                    "services",
+                );
+                let data = Data {
+                    categories,
+                    compare_url: c.url("services/compare/"),
+                    count: self.services.len(),
+                };
+                self.page("catalog.html", "services/", meta, data)
+            }
+            Job::Compare => {
+                #[derive(Serialize)]
+                struct Data<'a> {
+                    services: &'a [ServiceCard],
+                }
+                let meta = self.meta(
+                    "services/compare/",
+                    "Compare services",
+                    "Cost, service level, lifecycle and delivery of every service side by side.",
+                    "services",
+                );
+                self.page(
+                    "compare.html",
+                    "services/compare/",
+                    meta,
+                    Data {
+                        services: &self.services,
+                    },
+                )
+            }
+            Job::Service(i) => {
+                let s = &site.services[*i];
+                let r = &site.related[*i];
+                #[derive(Serialize)]
+                struct Data<'a> {
+                    service: &'a ServiceCard,
+                    content: &'a str,
+                    toc: &'a [crate::markdown::Heading],
+                    contact: Option<&'a str>,
+                    contact_url: Option<&'a str>,
+                    request_url: Option<&'a str>,
+                    audience: &'a [String],
+                    links: &'a [crate::content::Link],
+                    replaces: Vec<&'a ServiceCard>,
+                    replaced_by: Vec<&'a ServiceCard>,
+                    announcements: Vec<&'a AnnouncementCard>,
+                    faq_topics: Vec<&'a FaqCard>,
+                    surveys: Vec<&'a SurveyCard>,
+                    tags: Vec<TagRef>,
+                }
+                let card = &self.services[*i];
+                let rel = paths::service(&s.id);
+                let meta = self.meta(&rel, &s.front.title, &card.summary, "services");
+                let data = Data {
+                    service: card,
+                    content: &s.body.html,
+                    toc: s.body.toc(),
+                    contact: s.front.contact.as_deref(),
+                    contact_url: s.contact_url.as_deref(),
+                    request_url: s.front.request_url.as_deref(),
+                    audience: &s.front.audience,
+                    links: &s.front.links,
+                    replaces: self.service_cards(&r.replaces),
+                    replaced_by: self.service_cards(&r.replaced_by),
+                    announcements: self.cards(&r.announcements),
+                    faq_topics: r.faq_topics.iter().map(|&j| &self.faq_topics[j]).collect(),
+                    surveys: r.surveys.iter().map(|&j| &self.surveys[j]).collect(),
+                    tags: tag_refs(site, &s.front.tags),
+                };
+                self.page("service.html", &rel, meta, data)
+            }
+            Job::FaqIndex => {
+                #[derive(Serialize)]
+                struct Data<'a> {
+                    topics: &'a [FaqCard],
+                }
+                let meta = self.meta(
+                    "faq/",
+                    "Frequently asked questions",
+                    "Answers to the questions employees ask IT most.",
+                    "faq",
+                );
+                self.page(
+                    "faq_index.html",
+                    "faq/",
+                    meta,
+                    Data {
+                        topics: &self.faq_topics,
+                    },
+                )
+            }
+            Job::FaqTopic(i) => {
+                let f = &site.faq_topics[*i];
+                #[derive(Serialize)]
+                struct QuestionView<'a> {
+                    id: &'a str,
+                    title: &'a str,
+                    html: &'a str,
+                    url: String,
+                }
+                #[derive(Serialize)]
+                struct Data<'a> {
+                    topic: &'a FaqCard,
+                    intro: &'a str,
+                    questions: Vec<QuestionView<'a>>,
+                    services: Vec<ServiceRef>,
+                    json_ld: String,
+                }
+                let card = &self.faq_topics[*i];
+                let rel = paths::faq_topic(&f.slug);
+                let questions: Vec<QuestionView> = f
+                    .body
+                    .sections
+                    .iter()
+                    .map(|s| QuestionView {
+                        id: &s.heading.id,
+                        title: &s.heading.title,
+                        html: &s.html,
+                        url: format!("{}#{}", c.url(&rel), s.heading.id),
+                    })
+                    .collect();
+                let json_ld = serde_json::json!({
+                    "@context": "https://schema.org",
+                    "@type": "FAQPage",
+                    "mainEntity": f.body.sections.iter().map(|s| serde_json::json!({
+                        "@type": "Question",
+                        "name": s.heading.title,
+                        "acceptedAnswer": {"@type": "Answer", "text": s.text},
+                    })).collect::<Vec<_>>(),
+                });
+                // `</` inside a script element would end it early.
+                let json_ld = json_ld.to_string().replace("</", "<\\/");
+                let meta = self.meta(&rel, &f.front.title, &card.summary, "faq");
+                let data = Data {
+                    topic: card,
+                    intro: &f.body.html,
+                    questions,
+                    services: f
+                        .front
+                        .services
+                        .iter()
+                        .filter_map(|id| site.service_index.get(id))
+                        .map(|&j| ServiceRef::new(site, &site.services[j]))
+                        .collect(),
+                    json_ld,
+                };
+                self.page("faq_topic.html", &rel, meta, data)
+            }
+            Job::Surveys => {
+                #[derive(Serialize)]
+                struct Data<'a> {
+                    surveys: &'a [SurveyCard],
+                }
+                let meta = self.meta(
+                    "surveys/",
+                    "Surveys",
+                    "Tell IT what works and what does not.",
+                    "surveys",
+                );
+                self.page(
+                    "surveys.html",
+                    "surveys/",
+                    meta,
+                    Data {
+                        surveys: &self.surveys,
+                    },
+                )
+            }
+            Job::Survey(i) | Job::SurveyThanks(i) => {
+                let s = &site.surveys[*i];
+                #[derive(Serialize)]
+                struct Data<'a> {
+                    survey: &'a SurveyCard,
+                    intro: &'a str,
+                    anonymous: bool,
+                    action: String,
+                    questions: Vec<QuestionView<'a>>,
+                    services: Vec<ServiceRef>,
+                    open: bool,
+                    survey_url: String,
+                }
+                let thanks = matches!(job, Job::SurveyThanks(_));
+                let card = &self.surveys[*i];
+                let base = paths::survey(&s.id);
+                let rel = if thanks {
+                    format!("{base}thanks/")
+                } else {
+                    base.clone()
+                };
+                let title = if thanks {
+                    format!("Thank you: {}", s.front.title)
+                } else {
+                    s.front.title.clone()
+                };
+                let meta = self.meta(&rel, &title, &card.summary, "surveys");
+                let data = Data {
+                    survey: card,
+                    intro: &s.body.html,
+                    anonymous: s.front.anonymous,
+                    action: format!(
+                        "{}/surveys/{}/responses",
+                        self.site_view.feedback_endpoint, s.id
+                    ),
+                    questions: s.front.questions.iter().map(QuestionView::new).collect(),
+                    services: s
+                        .front
+                        .services
+                        .iter()
+                        .filter_map(|id| site.service_index.get(id))
+                        .map(|&j| ServiceRef::new(site, &site.services[j]))
+                        .collect(),
+                    open: s.state(now) == SurveyState::Open,
+                    survey_url: c.url(&base),
+                };
+                self.page(
+                    if thanks {
+                        "survey_thanks.html"
+                    } else {
+                        "survey.html"
+                    },
+                    &rel,
+                    meta,
+                    data,
+                )
+            }
+            Job::Page(i) => {
+                let p = &site.pages[*i];
+                #[derive(Serialize)]
+                struct Data<'a> {
+                    content: &'a str,
+                    toc: &'a [crate::markdown::Heading],
+                    draft: bool,
+                }
+                let rel = paths::page(&p.slug);
+                let summary = p
+                    .front
+                    .summary
+                    .clone()
+                    .unwrap_or_else(|| p.body.summary.clone());
+                let section: &'static str = if p.front.menu.is_some() { "page" } else { "" };
+                let mut meta = self.meta(&rel, &p.front.title, &summary, section);
+                meta.section = section;
+                let data = Data {
+                    content: &p.body.html,
+                    toc: p.body.toc(),
+                    draft: p.front.draft,
+                };
+                self.page("page.html", &rel, meta, data)
+            }
+            Job::Tags => {
+                #[derive(Serialize)]
+                struct TagLink<'a> {
+                    name: &'a str,
+                    url: String,
+                    count: usize,
+                }
+                #[derive(Serialize)]
+                struct Data<'a> {
+                    tags: Vec<TagLink<'a>>,
+                }
+                let tags = site
+                    .tags
+                    .values()
+                    .map(|t| TagLink {
+                        name: &t.name,
+                        url: c.url(&paths::tag(&t.slug)),
+                        count: t.announcements.len() + t.services.len() + t.faq_topics.len(),
+                    })
+                    .collect();
+                let meta = self.meta("tags/", "Tags", "", "");
+                self.page("tags.html", "tags/", meta, Data { tags })
+            }
+            Job::Tag { slug, page } => {
+                let Some(tag) = site.tags.get(slug) else {
+                    return Err(Diagnostic::new("content", format!("no tag `{slug}`")));
+                };
+                #[derive(Serialize)]
+                struct Data<'a> {
+                    name: &'a str,
+                    announcements: Vec<&'a AnnouncementCard>,
+                    services: Vec<&'a ServiceCard>,
+                    faq_topics: Vec<&'a FaqCard>,
+                    pagination: Pagination,
+                }
+                let base = paths::tag(slug);
+                let total = tag.announcements.len().div_ceil(self.per_page()).max(1);
+                let shown: Vec<usize> = tag
+                    .announcements
+                    .iter()
+                    .copied()
+                    .skip((page - 1) * self.per_page())
+                    .take(self.per_page())
+                    .collect();
+                let first = *page == 1;
+                let rel = paths::paginated(&base, *page);
+                let meta = self.meta(&rel, &format!("Tagged “{}”", tag.name), "", "");
+                let data = Data {
+                    name: &tag.name,
+                    announcements: self.cards(&shown),
+                    services: if first {
+                        self.service_cards(&tag.services)
+                    } else {
+                        Vec::new()
+                    },
+                    faq_topics: if first {
+                        tag.faq_topics
+                            .iter()
+                            .map(|&j| &self.faq_topics[j])
+                            .collect()
+                    } else {
+                        Vec::new()
+                    },
+                    pagination: Pagination::new(site, &base, *page, total),
+                };
+                self.page("tag.html", &rel, meta, data)
+            }
+            Job::NotFound => {
+                let meta = self.meta("404.html", "Page not found", "", "");
+                #[derive(Serialize)]
+                struct Data {}
+                self.page("404.html", "404.html", meta, Data {})
+            }
+            Job::Sitemap => Ok(Output {
+                path: "sitemap.xml".into(),
+                bytes: sitemap::write(self, &self.jobs()),
+            }),
+        }
+    }
+
+    /// The site path a job writes (for the sitemap), if it is a public page.
+    pub fn job_path(&self, job: &Job) -> Option<String> {
+        let site = self.site;
+        Some(match job {
+            Job::Home => String::new(),
+            Job::Announcements { kind: None, page } => paths::paginated("announcements/", *page),
+            Job::Announcements {
+                kind: Some(k),
+                page,
+            } => paths::paginated(&paths::kind(k.as_str()), *page),
+            Job::Announcement(i) => paths::announcement(&site.announcements[*i].slug),
+            Job::Catalog => "services/".into(),
+            Job::Compare => "services/compare/".into(),
+            Job::Service(i) => paths::service(&site.services[*i].id),
+            Job::FaqIndex => "faq/".into(),
+            Job::FaqTopic(i) => paths::faq_topic(&site.faq_topics[*i].slug),
+            Job::Surveys => "surveys/".into(),
+            Job::Survey(i) => paths::survey(&site.surveys[*i].id),
+            Job::Page(i) => paths::page(&site.pages[*i].slug),
+            Job::Tags => "tags/".into(),
+            Job::Tag { slug, page } => paths::paginated(&paths::tag(slug), *page),
+            Job::SurveyThanks(_) | Job::NotFound | Job::Sitemap => return None,
+        })
+    }
+
+    /// When a page last changed, for the sitemap.
+    pub fn job_lastmod(&self, job: &Job) -> Option<String> {
+        let site = self.site;
+        let tz = &site.config.tz;
+        match job {
+            Job::Announcement(i) => {
+                let a = &site.announcements[*i];
+                let latest = [Some(a.date), a.updated, a.updates.first().map(|u| u.at)]
+                    .into_iter()
+                    .flatten()
+                    .max()?;
+                Some(latest.day(tz))
+            }
+            _ => None,
+        }
+    }
+
+    pub fn site(&self) -> &Site {
+        self.site
+    }
+}

@@ -1,0 +1,604 @@
+//! The checked, cross-linked model of a portal: every published content item,
+//! sorted, with its Markdown rendered and its references resolved. A load of
+//! the same input is the same `Site`.
+
+use crate::config::Config;
+use crate::content::{self, Announcement, FaqTopic, Home, Page, Section, Service, Source, Survey};
+use crate::diagnostic::{suggest, ContentErrors, Diagnostic};
+use crate::markdown::{self, LinkTarget, LinkTargets, RenderContext, Rendered};
+use rayon::prelude::*;
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+/// Site paths (relative to the base path) of every kind of page.
+pub mod paths {
+    pub fn service(id: &str) -> String {
+        format!("services/{id}/")
+    }
+    pub fn announcement(slug: &str) -> String {
+        format!("announcements/{slug}/")
+    }
+    pub fn faq_topic(slug: &str) -> String {
+        format!("faq/{slug}/")
+    }
+    pub fn survey(id: &str) -> String {
+        format!("surveys/{id}/")
+    }
+    pub fn page(slug: &str) -> String {
+        format!("{slug}/")
+    }
+    pub fn tag(slug: &str) -> String {
+        format!("tags/{slug}/")
+    }
+    pub fn kind(kind: &str) -> String {
+        format!("announcements/kind/{kind}/")
+    }
+    /// Page `n` (1-based) of a paginated list at `base`.
+    pub fn paginated(base: &str, n: usize) -> String {
+        if n <= 1 {
+            base.to_owned()
+        } else {
+            format!("{base}page/{n}/")
+        }
+    }
+    /// Free pages may not take these first path segments.
+    pub const RESERVED: &[&str] = &[
+        "announcements",
+        "services",
+        "faq",
+        "surveys",
+        "tags",
+        "assets",
+        "api",
+        "search",
+        "subscribe",
+        "feeds",
+        "404",
+        "page",
+    ];
+}
+
+/// What links to a service, for its page.
+#[derive(Debug, Clone, Default)]
+pub struct Related {
+    pub announcements: Vec<usize>,
+    pub faq_topics: Vec<usize>,
+    pub surveys: Vec<usize>,
+    /// Services this one replaces (from either side's front matter).
+    pub replaces: Vec<usize>,
+    pub replaced_by: Vec<usize>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Tag {
+    pub name: String,
+    pub slug: String,
+    pub announcements: Vec<usize>,
+    pub services: Vec<usize>,
+    pub faq_topics: Vec<usize>,
+}
+
+#[derive(Debug)]
+pub struct Site {
+    pub config: Config,
+    pub home: Option<Home>,
+    /// By category, weight, title.
+    pub services: Vec<Service>,
+    /// Newest first.
+    pub announcements: Vec<Announcement>,
+    pub faq_topics: Vec<FaqTopic>,
+    pub surveys: Vec<Survey>,
+    pub pages: Vec<Page>,
+    pub service_index: HashMap<String, usize>,
+    /// Parallel to `services`.
+    pub related: Vec<Related>,
+    /// By slug.
+    pub tags: BTreeMap<String, Tag>,
+}
+
+enum Parsed {
+    Home(Home),
+    Service(Service),
+    Announcement(Announcement),
+    Faq(FaqTopic),
+    Survey(Survey),
+    Page(Page),
+}
+
+fn parse_source(source: Source, tz: &jiff::tz::TimeZone) -> Result<Parsed, Vec<Diagnostic>> {
+    let section = Section::of(&source.rel).map_err(|m| vec![Diagnostic::new(&source.path, m)])?;
+    Ok(match section {
+        Section::Home => Parsed::Home(Home::parse(source)?),
+        Section::Services => Parsed::Service(Service::parse(source)?),
+        Section::Announcements => Parsed::Announcement(Announcement::parse(source, tz)?),
+        Section::Faq => Parsed::Faq(FaqTopic::parse(source)?),
+        Section::Surveys => Parsed::Survey(Survey::parse(source, tz)?),
+        Section::Pages => Parsed::Page(Page::parse(source)?),
+    })
+}
+
+impl Site {
+    /// Reads `content/` under the configured root and builds the site.
+    pub fn load(config: Config) -> Result<Site, ContentErrors> {
+        let content_dir = config.root.join("content");
+        let (sources, read_errors) = content::read_sources(&config.root, &content_dir);
+        Site::from_sources(config, sources, read_errors)
+    }
+
+    /// Builds the site from sources already read: parse, filter, check,
+    /// render, cross-link. All errors come back together.
+    pub fn from_sources(
+        config: Config,
+        sources: Vec<Source>,
+        mut errors: Vec<Diagnostic>,
+    ) -> Result<Site, ContentErrors> {
+        let tz = config.tz.clone();
+        let parsed: Vec<Result<Parsed, Vec<Diagnostic>>> = sources
+            .into_par_iter()
+            .map(|s| parse_source(s, &tz))
+            .collect();
+        let mut home = None;
+        let mut services = Vec::new();
+        let mut announcements = Vec::new();
+        let mut faq_topics = Vec::new();
+        let mut surveys = Vec::new();
+        let mut pages = Vec::new();
+        for p in parsed {
+            match p {
+                Ok(Parsed::Home(h)) => home = Some(h),
+                Ok(Parsed::Service(s)) => services.push(s),
+                Ok(Parsed::Announcement(a)) => announcements.push(a),
+                Ok(Parsed::Faq(f)) => faq_topics.push(f),
+                Ok(Parsed::Survey(s)) => surveys.push(s),
+                Ok(Parsed::Page(p)) => pages.push(p),
+                Err(e) => errors.extend(e),
+            }
+        }
+
+        // Where every file is published, before drafts are dropped, so a
+        // link to a draft says so rather than "missing".
+        let now = config.now;
+        let drafts = config.drafts;
+        let mut targets = LinkTargets::new();
+        let mut target = |source: &Source, rel: String, published: bool| {
+            targets.insert(
+                source.rel.clone(),
+                LinkTarget {
+                    url: config.url(&rel),
+                    published,
+                },
+            );
+        };
+        for s in &services {
+            target(&s.source, paths::service(&s.id), drafts || !s.front.draft);
+        }
+        for a in &announcements {
+            target(
+                &a.source,
+                paths::announcement(&a.slug),
+                drafts || !(a.front.draft || a.is_scheduled(now)),
+            );
+        }
+        for f in &faq_topics {
+            target(
+                &f.source,
+                paths::faq_topic(&f.slug),
+                drafts || !f.front.draft,
+            );
+        }
+        for s in &surveys {
+            target(&s.source, paths::survey(&s.id), drafts || !s.front.draft);
+        }
+        for p in &pages {
+            target(&p.source, paths::page(&p.slug), drafts || !p.front.draft);
+        }
+        if let Some(h) = &home {
+            target(&h.source, String::new(), true);
+        }
+
+        services.retain(|s| drafts || !s.front.draft);
+        announcements.retain(|a| drafts || !(a.front.draft || a.is_scheduled(now)));
+        faq_topics.retain(|f| drafts || !f.front.draft);
+        surveys.retain(|s| drafts || !s.front.draft);
+        pages.retain(|p| drafts || !p.front.draft);
+
+        services.sort_by(|a, b| {
+            (&a.front.category, a.front.weight, &a.front.title, &a.id).cmp(&(
+                &b.front.category,
+                b.front.weight,
+                &b.front.title,
+                &b.id,
+            ))
+        });
+        announcements.sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.slug.cmp(&b.slug)));
+        faq_topics.sort_by(|a, b| {
+            (a.front.weight, &a.front.title, &a.slug).cmp(&(
+                b.front.weight,
+                &b.front.title,
+                &b.slug,
+            ))
+        });
+        surveys.sort_by(|a, b| b.opens.cmp(&a.opens).then_with(|| a.id.cmp(&b.id)));
+        pages.sort_by(|a, b| {
+            (a.front.menu, &a.front.title, &a.slug).cmp(&(b.front.menu, &b.front.title, &b.slug))
+        });
+
+        errors.extend(check_unique(
+            services.iter().map(|s| (s.id.as_str(), &s.source, "id")),
+            "service id",
+        ));
+        errors.extend(check_unique(
+            surveys.iter().map(|s| (s.id.as_str(), &s.source, "id")),
+            "survey id",
+        ));
+        errors.extend(check_unique(
+            announcements
+                .iter()
+                .map(|a| (a.slug.as_str(), &a.source, "")),
+            "announcement URL",
+        ));
+        errors.extend(check_unique(
+            faq_topics.iter().map(|f| (f.slug.as_str(), &f.source, "")),
+            "FAQ topic URL",
+        ));
+        errors.extend(check_unique(
+            pages.iter().map(|p| (p.slug.as_str(), &p.source, "")),
+            "page URL",
+        ));
+        for p in &pages {
+            if paths::RESERVED.contains(&p.slug.as_str()) {
+                errors.push(
+                    Diagnostic::new(
+                        &p.source.path,
+                        format!("the page URL `/{}/` is reserved for the portal", p.slug),
+                    )
+                    .help("rename the file"),
+                );
+            }
+        }
+
+        let service_index: HashMap<String, usize> = services
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.id.clone(), i))
+            .collect();
+        let ids: Vec<&str> = services.iter().map(|s| s.id.as_str()).collect();
+        let check_refs = |source: &Source,
+                          key: &str,
+                          refs: &[String],
+                          errors: &mut Vec<Diagnostic>| {
+            for r in refs {
+                if !service_index.contains_key(r) {
+                    let split = match source.split() {
+                        Ok(s) => s,
+                        Err(d) => {
+                            errors.push(d);
+                            continue;
+                        }
+                    };
+                    let d = split.error_at(
+                        &source.path,
+                        &[key],
+                        Some(r),
+                        format!("unknown service id `{r}` in `{key}`"),
+                    );
+                    let d = match suggest(r, ids.iter().copied()) {
+                        Some(h) => d.help(h),
+                        None => d.help(
+                            "service ids are the file names in content/services/ (or their `id`)",
+                        ),
+                    };
+                    errors.push(d);
+                }
+            }
+        };
+        for s in &services {
+            check_refs(&s.source, "replaces", &s.front.replaces, &mut errors);
+            check_refs(&s.source, "replaced_by", &s.front.replaced_by, &mut errors);
+        }
+        for a in &announcements {
+            check_refs(&a.source, "services", &a.front.services, &mut errors);
+        }
+        for f in &faq_topics {
+            check_refs(&f.source, "services", &f.front.services, &mut errors);
+        }
+        for s in &surveys {
+            check_refs(&s.source, "services", &s.front.services, &mut errors);
+        }
+        for id in &config.file.featured {
+            if !service_index.contains_key(id) {
+                let text = std::fs::read_to_string(config.root.join(crate::config::CONFIG_FILE))
+                    .unwrap_or_default();
+                let split = crate::content::front_matter::Split {
+                    file: &text,
+                    format: crate::content::front_matter::Format::Toml,
+                    front: &text,
+                    front_offset: 0,
+                    body: "",
+                    body_offset: text.len(),
+                };
+                let d = split.error_at(
+                    std::path::Path::new(crate::config::CONFIG_FILE),
+                    &["featured"],
+                    Some(id),
+                    format!("unknown service id `{id}` in `featured`"),
+                );
+                errors.push(match suggest(id, ids.iter().copied()) {
+                    Some(h) => d.help(h),
+                    None => d,
+                });
+            }
+        }
+
+        // Markdown, in parallel; each item keeps its own errors.
+        let render = |source: &Source, sections: bool| -> (Rendered, Vec<Diagnostic>) {
+            let (body, offset) = source.body();
+            let ctx = RenderContext {
+                targets: &targets,
+                path: &source.path,
+                file: &source.text,
+                offset,
+                sections,
+            };
+            markdown::render(body, &ctx)
+        };
+        let mut md_errors: Vec<Diagnostic> = Vec::new();
+        let collect = |results: Vec<Vec<Diagnostic>>, into: &mut Vec<Diagnostic>| {
+            into.extend(results.into_iter().flatten())
+        };
+        collect(
+            services
+                .par_iter_mut()
+                .map(|s| {
+                    let (r, e) = render(&s.source, false);
+                    s.body = r;
+                    e
+                })
+                .collect(),
+            &mut md_errors,
+        );
+        collect(
+            announcements
+                .par_iter_mut()
+                .map(|a| {
+                    let (r, mut e) = render(&a.source, false);
+                    a.body = r;
+                    for u in &mut a.updates {
+                        // Update bodies live in front matter strings: report at the file start.
+                        let ctx = RenderContext {
+                            targets: &targets,
+                            path: &a.source.path,
+                            file: &a.source.text,
+                            offset: 0,
+                            sections: false,
+                        };
+                        let (r, ue) = markdown::render(&u.body, &ctx);
+                        u.html = r.html;
+                        e.extend(ue.into_iter().map(|d| d.at(&a.source.text, 1, 1)));
+                    }
+                    e
+                })
+                .collect(),
+            &mut md_errors,
+        );
+        collect(
+            faq_topics
+                .par_iter_mut()
+                .map(|f| {
+                    let (r, e) = render(&f.source, true);
+                    f.body = r;
+                    e
+                })
+                .collect(),
+            &mut md_errors,
+        );
+        collect(
+            surveys
+                .par_iter_mut()
+                .map(|s| {
+                    let (r, e) = render(&s.source, false);
+                    s.body = r;
+                    e
+                })
+                .collect(),
+            &mut md_errors,
+        );
+        collect(
+            pages
+                .par_iter_mut()
+                .map(|p| {
+                    let (r, e) = render(&p.source, false);
+                    p.body = r;
+                    e
+                })
+                .collect(),
+            &mut md_errors,
+        );
+        if let Some(h) = home.as_mut() {
+            let (r, e) = render(&h.source, false);
+            h.body = r;
+            md_errors.extend(e);
+        }
+        errors.extend(md_errors);
+
+        for f in &faq_topics {
+            if f.body.sections.is_empty() {
+                let (_, offset) = f.source.body();
+                errors.push(
+                    Diagnostic::new(&f.source.path, "this FAQ topic has no questions")
+                        .at_offset(&f.source.text, offset, 1)
+                        .help("start each question with a `## ` heading; its answer follows until the next `##`"),
+                );
+            }
+        }
+
+        // Anchors of internal links must exist on the target page.
+        let mut anchors: HashMap<&str, HashSet<&str>> = HashMap::new();
+        let bodies = services
+            .iter()
+            .map(|s| (&s.source, &s.body))
+            .chain(announcements.iter().map(|a| (&a.source, &a.body)))
+            .chain(faq_topics.iter().map(|f| (&f.source, &f.body)))
+            .chain(surveys.iter().map(|s| (&s.source, &s.body)))
+            .chain(pages.iter().map(|p| (&p.source, &p.body)))
+            .chain(home.iter().map(|h| (&h.source, &h.body)));
+        let bodies: Vec<(&Source, &Rendered)> = bodies.collect();
+        for (source, body) in &bodies {
+            anchors.insert(
+                source.rel.as_str(),
+                body.headings.iter().map(|h| h.id.as_str()).collect(),
+            );
+        }
+        for (source, body) in &bodies {
+            for link in &body.links {
+                let (Some(anchor), Some(known)) = (&link.anchor, anchors.get(link.target.as_str()))
+                else {
+                    continue;
+                };
+                if !known.contains(anchor.as_str()) {
+                    let d = Diagnostic::new(
+                        &source.path,
+                        format!(
+                            "broken link: `@/{}` has no heading `#{anchor}`",
+                            link.target
+                        ),
+                    )
+                    .at_offset(&source.text, link.offset, link.width);
+                    errors.push(match suggest(anchor, known.iter().copied()) {
+                        Some(h) => d.help(h),
+                        None => d,
+                    });
+                }
+            }
+        }
+
+        if !errors.is_empty() {
+            errors.sort();
+            errors.dedup();
+            return Err(ContentErrors(errors));
+        }
+
+        let mut related = vec![Related::default(); services.len()];
+        for (i, a) in announcements.iter().enumerate() {
+            for s in &a.front.services {
+                related[service_index[s]].announcements.push(i);
+            }
+        }
+        for (i, f) in faq_topics.iter().enumerate() {
+            for s in &f.front.services {
+                related[service_index[s]].faq_topics.push(i);
+            }
+        }
+        for (i, v) in surveys.iter().enumerate() {
+            for s in &v.front.services {
+                related[service_index[s]].surveys.push(i);
+            }
+        }
+        for (i, s) in services.iter().enumerate() {
+            for r in &s.front.replaces {
+                let j = service_index[r];
+                related[i].replaces.push(j);
+                related[j].replaced_by.push(i);
+            }
+            for r in &s.front.replaced_by {
+                let j = service_index[r];
+                related[i].replaced_by.push(j);
+                related[j].replaces.push(i);
+            }
+        }
+        for r in &mut related {
+            for list in [
+                &mut r.announcements,
+                &mut r.faq_topics,
+                &mut r.surveys,
+                &mut r.replaces,
+                &mut r.replaced_by,
+            ] {
+                list.sort_unstable();
+                list.dedup();
+            }
+        }
+
+        let mut tags: BTreeMap<String, Tag> = BTreeMap::new();
+        for (i, a) in announcements.iter().enumerate() {
+            for t in &a.front.tags {
+                if let Some(t) = tag_entry(&mut tags, t) {
+                    t.announcements.push(i)
+                }
+            }
+        }
+        for (i, s) in services.iter().enumerate() {
+            for t in &s.front.tags {
+                if let Some(t) = tag_entry(&mut tags, t) {
+                    t.services.push(i)
+                }
+            }
+        }
+        for (i, f) in faq_topics.iter().enumerate() {
+            for t in &f.front.tags {
+                if let Some(t) = tag_entry(&mut tags, t) {
+                    t.faq_topics.push(i)
+                }
+            }
+        }
+        for t in tags.values_mut() {
+            for list in [&mut t.announcements, &mut t.services, &mut t.faq_topics] {
+                list.dedup();
+            }
+        }
+
+        Ok(Site {
+            config,
+            home,
+            services,
+            announcements,
+            faq_topics,
+            surveys,
+            pages,
+            service_index,
+            related,
+            tags,
+        })
+    }
+}
+
+/// The tag named `name`, created on first use; `None` for names without a slug.
+fn tag_entry<'a>(tags: &'a mut BTreeMap<String, Tag>, name: &str) -> Option<&'a mut Tag> {
+    let slug = slug::slugify(name);
+    if slug.is_empty() {
+        return None;
+    }
+    Some(tags.entry(slug.clone()).or_insert_with(|| Tag {
+        name: name.to_owned(),
+        slug,
+        ..Tag::default()
+    }))
+}
+
+/// Two items with the same id or URL: both files are named.
+fn check_unique<'a>(
+    items: impl Iterator<Item = (&'a str, &'a Source, &'a str)>,
+    what: &str,
+) -> Vec<Diagnostic> {
+    let mut seen: HashMap<&str, &Source> = HashMap::new();
+    let mut errors = Vec::new();
+    for (key, source, field) in items {
+        if let Some(first) = seen.get(key) {
+            let d = match source.split() {
+                Ok(split) if !field.is_empty() => {
+                    split.error_at(&source.path, &[field], Some(key), "")
+                }
+                _ => Diagnostic::new(&source.path, ""),
+            };
+            errors.push(Diagnostic {
+                message: format!(
+                    "duplicate {what} `{key}`, also used by {}",
+                    first.path.display()
+                ),
+                ..d
+            });
+        } else {
+            seen.insert(key, source);
+        }
+    }
+    errors
+}

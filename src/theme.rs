@@ -1,0 +1,137 @@
+//! Themes: tera templates and assets, from `themes/NAME/` in the project or
+//! the default theme embedded in the binary, with the project's `templates/`
+//! overriding theme templates file by file.
+
+use crate::config::Config;
+use crate::diagnostic::Diagnostic;
+use include_dir::{include_dir, Dir};
+use std::collections::BTreeMap;
+use std::path::Path;
+
+static DEFAULT_THEME: Dir = include_dir!("$CARGO_MANIFEST_DIR/themes/default");
+
+pub struct Theme {
+    pub tera: tera::Tera,
+    /// Files copied to the output as they are, by site path.
+    pub assets: BTreeMap<String, Vec<u8>>,
+}
+
+/// Every file under `dir` (recursively) as (path relative to `dir`, bytes).
+fn read_tree(dir: &Path) -> Result<Vec<(String, Vec<u8>)>, Diagnostic> {
+    let mut out = Vec::new();
+    if !dir.is_dir() {
+        return Ok(out);
+    }
+    for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
+        let entry = entry.map_err(|e| Diagnostic::new(dir, format!("cannot read: {e}")))?;
+        if !entry.file_type().is_file()
+            || crate::content::is_ignored_name(&entry.file_name().to_string_lossy())
+        {
+            continue;
+        }
+        let rel = entry
+            .path()
+            .strip_prefix(dir)
+            .unwrap_or(entry.path())
+            .to_string_lossy()
+            .replace('\\', "/");
+        let bytes = std::fs::read(entry.path())
+            .map_err(|e| Diagnostic::new(entry.path(), format!("cannot read: {e}")))?;
+        out.push((rel, bytes));
+    }
+    Ok(out)
+}
+
+fn embedded_tree(dir: &Dir, prefix: &str) -> Vec<(String, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir];
+    while let Some(d) = stack.pop() {
+        for f in d.files() {
+            let path = f.path().to_string_lossy().replace('\\', "/");
+            if let Some(rel) = path.strip_prefix(prefix) {
+                out.push((rel.to_owned(), f.contents().to_vec()));
+            }
+        }
+        stack.extend(d.dirs());
+    }
+    out.sort();
+    out
+}
+
+/// The default theme's files, for `portico init` and tests.
+pub fn default_theme_files() -> Vec<(String, Vec<u8>)> {
+    embedded_tree(&DEFAULT_THEME, "")
+}
+
+impl Theme {
+    pub fn load(config: &Config) -> Result<Theme, Vec<Diagnostic>> {
+        let name = &config.file.theme;
+        let on_disk = config.root.join("themes").join(name);
+        let (templates, assets) = if on_disk.is_dir() {
+            let t = read_tree(&on_disk.join("templates")).map_err(|d| vec![d])?;
+            let a = read_tree(&on_disk.join("static")).map_err(|d| vec![d])?;
+            (t, a)
+        } else if name == "default" {
+            (
+                embedded_tree(&DEFAULT_THEME, "templates/"),
+                embedded_tree(&DEFAULT_THEME, "static/"),
+            )
+        } else {
+            return Err(vec![Diagnostic::new(
+                crate::config::CONFIG_FILE,
+                format!("theme `{name}` not found: no folder themes/{name}/"),
+            )
+            .help("use `theme = \"default\"` or add the theme's folder")]);
+        };
+
+        let mut sources: BTreeMap<String, (String, String)> = BTreeMap::new();
+        let theme_dir = format!("themes/{name}/templates");
+        for (rel, bytes) in templates {
+            let text = String::from_utf8_lossy(&bytes).into_owned();
+            sources.insert(rel.clone(), (format!("{theme_dir}/{rel}"), text));
+        }
+        for (rel, bytes) in read_tree(&config.root.join("templates")).map_err(|d| vec![d])? {
+            let text = String::from_utf8_lossy(&bytes).into_owned();
+            sources.insert(rel.clone(), (format!("templates/{rel}"), text));
+        }
+
+        let mut tera = tera::Tera::default();
+        tera.autoescape_on(vec![".html", ".xml"]);
+        let raw: Vec<(&str, &str)> = sources
+            .iter()
+            .map(|(name, (_, text))| (name.as_str(), text.as_str()))
+            .collect();
+        if let Err(e) = tera.add_raw_templates(raw) {
+            let shown = sources
+                .iter()
+                .find(|(n, _)| error_chain(&e).contains(&format!("'{n}'")))
+                .map(|(_, (p, _))| p.clone())
+                .unwrap_or_else(|| theme_dir.clone());
+            return Err(vec![Diagnostic::new(
+                shown,
+                format!("template error: {}", error_chain(&e)),
+            )]);
+        }
+
+        let mut files: BTreeMap<String, Vec<u8>> = assets.into_iter().collect();
+        for (rel, bytes) in read_tree(&config.root.join("static")).map_err(|d| vec![d])? {
+            files.insert(rel, bytes);
+        }
+        Ok(Theme {
+            tera,
+            assets: files,
+        })
+    }
+}
+
+/// A tera error with its causes, on one line.
+pub fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut out = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        out.push_str(": ");
+        out.push_str(&s.to_string());
+        source = s.source();
+    }
+    out.replace('\n', " ")
+}

@@ -1,0 +1,47 @@
+// Portico: small progressive enhancements. Every page works without this.
+(function () {
+  "use strict";
+
+  // Maintenance status goes stale on a static site: recompute it from the
+  // window's times in the reader's browser.
+  var labels = { scheduled: "Scheduled", "in-progress": "In progress", completed: "Completed" };
+  function refreshWindows() {
+    var now = Date.now();
+    document.querySelectorAll("[data-window-start][data-window-end]").forEach(function (el) {
+      if (el.getAttribute("data-status") === "cancelled") return;
+      var start = Date.parse(el.getAttribute("data-window-start"));
+      var end = Date.parse(el.getAttribute("data-window-end"));
+      if (isNaN(start) || isNaN(end)) return;
+      var status = now < start ? "scheduled" : now < end ? "in-progress" : "completed";
+      el.setAttribute("data-status", status);
+      var badge = el.querySelector("[data-status-label]");
+      if (badge) {
+        badge.textContent = labels[status];
+        badge.className = "badge badge-status-" + status;
+      }
+    });
+  }
+
+  // One id per form display, so a retried or double-clicked submission is stored once.
+  function fillSubmissionIds() {
+    document.querySelectorAll("input[data-submission-id]").forEach(function (input) {
+      if (input.value) return;
+      if (window.crypto && window.crypto.randomUUID) {
+        input.value = window.crypto.randomUUID();
+      } else {
+        input.value = Date.now().toString(36) + Math.random().toString(36).slice(2);
+      }
+    });
+  }
+
+  function start() {
+    refreshWindows();
+    fillSubmissionIds();
+    setInterval(refreshWindows, 60000);
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
+  }
+})();
