@@ -262,35 +262,33 @@ impl Site {
             .map(|(i, s)| (s.id.clone(), i))
             .collect();
         let ids: Vec<&str> = services.iter().map(|s| s.id.as_str()).collect();
-        let check_refs = |source: &Source,
-                          key: &str,
-                          refs: &[String],
-                          errors: &mut Vec<Diagnostic>| {
-            for r in refs {
-                if !service_index.contains_key(r) {
-                    let split = match source.split() {
-                        Ok(s) => s,
-                        Err(d) => {
-                            errors.push(d);
-                            continue;
-                        }
-                    };
-                    let d = split.error_at(
-                        &source.path,
-                        &[key],
-                        Some(r),
-                        format!("unknown service id `{r}` in `{key}`"),
-                    );
-                    let d = match suggest(r, ids.iter().copied()) {
+        let check_refs =
+            |source: &Source, key: &str, refs: &[String], errors: &mut Vec<Diagnostic>| {
+                for r in refs {
+                    if !service_index.contains_key(r) {
+                        let split = match source.split() {
+                            Ok(s) => s,
+                            Err(d) => {
+                                errors.push(d);
+                                continue;
+                            }
+                        };
+                        let d = split.error_at(
+                            &source.path,
+                            &[key],
+                            Some(r),
+                            format!("unknown service id `{r}` in `{key}`"),
+                        );
+                        let d = match suggest(r, ids.iter().copied()) {
                         Some(h) => d.help(h),
                         None => d.help(
                             "service ids are the file names in content/services/ (or their `id`)",
                         ),
                     };
-                    errors.push(d);
+                        errors.push(d);
+                    }
                 }
-            }
-        };
+            };
         for s in &services {
             check_refs(&s.source, "replaces", &s.front.replaces, &mut errors);
             check_refs(&s.source, "replaced_by", &s.front.replaced_by, &mut errors);

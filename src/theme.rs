@@ -97,6 +97,7 @@ impl Theme {
 
         let mut tera = tera::Tera::default();
         tera.autoescape_on(vec![".html", ".xml"]);
+        tera.set_escape_fn(escape_html);
         let raw: Vec<(&str, &str)> = sources
             .iter()
             .map(|(name, (_, text))| (name.as_str(), text.as_str()))
@@ -122,6 +123,23 @@ impl Theme {
             assets: files,
         })
     }
+}
+
+/// Escapes text for HTML content and quoted attributes. Unlike tera's
+/// default it leaves `/` alone, so URLs stay readable in the output.
+pub fn escape_html(input: &str) -> String {
+    let mut out = String::with_capacity(input.len() + input.len() / 8);
+    for c in input.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// A tera error with its causes, on one line.

@@ -30,6 +30,9 @@ pub struct SiteView {
     pub now: String,
     pub year: i16,
     pub drafts: bool,
+    /// `now` is fixed in portico.toml: pages show that moment, and scripts
+    /// must not bring states up to date.
+    pub fixed_now: bool,
     pub extra: Option<serde_json::Value>,
 }
 
@@ -77,6 +80,7 @@ impl SiteView {
             now: c.now.iso(&c.tz),
             year: c.now.zoned(&c.tz).year(),
             drafts: c.drafts,
+            fixed_now: c.file.now.is_some(),
             extra: c.file.extra.clone(),
         }
     }
@@ -143,10 +147,44 @@ pub fn tag_refs(site: &Site, tags: &[String]) -> Vec<TagRef> {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct WindowView {
+    /// "6 December 2026, 06:00–10:00 CET": the window in one short phrase.
+    pub range: String,
     pub start: DateView,
     pub end: DateView,
     pub impact: Badge,
     pub status: Badge,
+}
+
+/// A window as a short phrase; the day is named once when start and end share it.
+pub fn window_range(site: &Site, start: When, end: When) -> String {
+    let tz = &site.config.tz;
+    if !(start.has_time && end.has_time) {
+        return format!("{} – {}", start.human(tz), end.human(tz));
+    }
+    let (s, e) = (start.zoned(tz), end.zoned(tz));
+    if s.date() == e.date() {
+        format!(
+            "{}, {}–{}",
+            s.strftime("%-d %B %Y"),
+            s.strftime("%H:%M"),
+            e.strftime("%H:%M %Z")
+        )
+    } else {
+        format!("{} – {}", start.human(tz), end.human(tz))
+    }
+}
+
+/// Cuts `text` at a word boundary to at most `max` characters, with "…".
+pub fn shorten(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_owned();
+    }
+    let cut: String = text.chars().take(max).collect();
+    let cut = match cut.rfind(' ') {
+        Some(i) if i > max / 2 => &cut[..i],
+        _ => cut.as_str(),
+    };
+    format!("{}…", cut.trim_end_matches([',', ';', ':', '.', ' ']))
 }
 
 /// An announcement in a list.
@@ -186,6 +224,7 @@ impl AnnouncementCard {
             window: a.window.map(|w| {
                 let status = a.status(now).unwrap_or(Status::Scheduled);
                 WindowView {
+                    range: window_range(site, w.start, w.end),
                     start: DateView::new(site, w.start),
                     end: DateView::new(site, w.end),
                     impact: Badge {
@@ -244,7 +283,10 @@ impl ServiceCard {
             id: s.id.clone(),
             title: f.title.clone(),
             url: site.config.url(&paths::service(&s.id)),
-            summary: f.summary.clone().unwrap_or_else(|| s.body.summary.clone()),
+            summary: f
+                .summary
+                .clone()
+                .unwrap_or_else(|| shorten(&s.body.summary, 240)),
             category: f.category.clone(),
             category_id: slug::slugify(&f.category),
             lifecycle: Badge {
@@ -373,6 +415,8 @@ pub struct QuestionView<'a> {
     pub choices: Vec<Choice>,
     pub low_label: Option<&'a str>,
     pub high_label: Option<&'a str>,
+    /// Laid out as a row of numbers (rating and NPS without per-step labels).
+    pub scale: bool,
 }
 
 impl<'a> QuestionView<'a> {
@@ -412,6 +456,9 @@ impl<'a> QuestionView<'a> {
             QuestionType::Text | QuestionType::LongText => Vec::new(),
         };
         let ends = q.labels.len() == 2;
+        let scale = q
+            .range()
+            .is_some_and(|(min, max)| ends || q.labels.len() as i64 != max - min + 1);
         let (low, high) = match (ends, q.kind) {
             (true, _) => (Some(q.labels[0].as_str()), Some(q.labels[1].as_str())),
             (false, QuestionType::Nps) => (Some("Not at all likely"), Some("Extremely likely")),
@@ -427,6 +474,7 @@ impl<'a> QuestionView<'a> {
             choices,
             low_label: low,
             high_label: high,
+            scale,
         }
     }
 }
