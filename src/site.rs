@@ -104,16 +104,51 @@ enum Parsed {
     Page(Page),
 }
 
-fn parse_source(source: Source, tz: &jiff::tz::TimeZone) -> Result<Parsed, Vec<Diagnostic>> {
-    let section = Section::of(&source.rel).map_err(|m| vec![Diagnostic::new(&source.path, m)])?;
+/// A file that did not parse: other files' references to it are not
+/// reported again as missing.
+struct Failed {
+    rel: String,
+    service_id: Option<String>,
+    errors: Vec<Diagnostic>,
+}
+
+fn parse_source(source: Source, tz: &jiff::tz::TimeZone) -> Result<Parsed, Failed> {
+    let rel = source.rel.clone();
+    let fail = |errors: Vec<Diagnostic>, service_id: Option<String>| Failed {
+        rel: rel.clone(),
+        service_id,
+        errors,
+    };
+    let section =
+        Section::of(&source.rel).map_err(|m| fail(vec![Diagnostic::new(&source.path, m)], None))?;
     Ok(match section {
-        Section::Home => Parsed::Home(Home::parse(source)?),
-        Section::Services => Parsed::Service(Service::parse(source)?),
-        Section::Announcements => Parsed::Announcement(Announcement::parse(source, tz)?),
-        Section::Faq => Parsed::Faq(FaqTopic::parse(source)?),
-        Section::Surveys => Parsed::Survey(Survey::parse(source, tz)?),
-        Section::Pages => Parsed::Page(Page::parse(source)?),
+        Section::Home => Parsed::Home(Home::parse(source).map_err(|e| fail(e, None))?),
+        Section::Services => {
+            let id = lenient_service_id(&source);
+            Parsed::Service(Service::parse(source).map_err(|e| fail(e, Some(id)))?)
+        }
+        Section::Announcements => {
+            Parsed::Announcement(Announcement::parse(source, tz).map_err(|e| fail(e, None))?)
+        }
+        Section::Faq => Parsed::Faq(FaqTopic::parse(source).map_err(|e| fail(e, None))?),
+        Section::Surveys => Parsed::Survey(Survey::parse(source, tz).map_err(|e| fail(e, None))?),
+        Section::Pages => Parsed::Page(Page::parse(source).map_err(|e| fail(e, None))?),
     })
+}
+
+/// The id a service file means to have, read leniently (the file stem when
+/// even that fails).
+fn lenient_service_id(source: &Source) -> String {
+    #[derive(serde::Deserialize)]
+    struct IdOnly {
+        id: Option<String>,
+    }
+    source
+        .split()
+        .ok()
+        .and_then(|s| s.parse::<IdOnly>(&source.path).ok())
+        .and_then(|i| i.id)
+        .unwrap_or_else(|| source.stem().to_owned())
 }
 
 impl Site {
@@ -132,7 +167,7 @@ impl Site {
         mut errors: Vec<Diagnostic>,
     ) -> Result<Site, ContentErrors> {
         let tz = config.tz.clone();
-        let parsed: Vec<Result<Parsed, Vec<Diagnostic>>> = sources
+        let parsed: Vec<Result<Parsed, Failed>> = sources
             .into_par_iter()
             .map(|s| parse_source(s, &tz))
             .collect();
@@ -142,6 +177,8 @@ impl Site {
         let mut faq_topics = Vec::new();
         let mut surveys = Vec::new();
         let mut pages = Vec::new();
+        let mut failed_ids: HashSet<String> = HashSet::new();
+        let mut failed_files: Vec<String> = Vec::new();
         for p in parsed {
             match p {
                 Ok(Parsed::Home(h)) => home = Some(h),
@@ -150,7 +187,11 @@ impl Site {
                 Ok(Parsed::Faq(f)) => faq_topics.push(f),
                 Ok(Parsed::Survey(s)) => surveys.push(s),
                 Ok(Parsed::Page(p)) => pages.push(p),
-                Err(e) => errors.extend(e),
+                Err(f) => {
+                    errors.extend(f.errors);
+                    failed_ids.extend(f.service_id);
+                    failed_files.push(f.rel);
+                }
             }
         }
 
@@ -193,6 +234,16 @@ impl Site {
         }
         if let Some(h) = &home {
             target(&h.source, String::new(), true);
+        }
+        for rel in failed_files {
+            // Already reported; links to it are not errors of their own.
+            targets.insert(
+                rel,
+                LinkTarget {
+                    url: "#".into(),
+                    published: true,
+                },
+            );
         }
 
         services.retain(|s| drafts || !s.front.draft);
@@ -265,7 +316,7 @@ impl Site {
         let check_refs =
             |source: &Source, key: &str, refs: &[String], errors: &mut Vec<Diagnostic>| {
                 for r in refs {
-                    if !service_index.contains_key(r) {
+                    if !service_index.contains_key(r) && !failed_ids.contains(r) {
                         let split = match source.split() {
                             Ok(s) => s,
                             Err(d) => {
@@ -303,7 +354,7 @@ impl Site {
             check_refs(&s.source, "services", &s.front.services, &mut errors);
         }
         for id in &config.file.featured {
-            if !service_index.contains_key(id) {
+            if !service_index.contains_key(id) && !failed_ids.contains(id) {
                 let text = std::fs::read_to_string(config.root.join(crate::config::CONFIG_FILE))
                     .unwrap_or_default();
                 let split = crate::content::front_matter::Split {
@@ -420,10 +471,22 @@ impl Site {
 
         for f in &faq_topics {
             if f.body.sections.is_empty() {
-                let (_, offset) = f.source.body();
+                let (body, offset) = f.source.body();
+                // Point at the body's first words, or the line that closes the front matter.
+                let lead = body.len() - body.trim_start().len();
+                let at = if body.trim().is_empty() {
+                    offset.saturating_sub(4)
+                } else {
+                    offset + lead
+                };
+                let width = body
+                    .trim_start()
+                    .lines()
+                    .next()
+                    .map_or(3, |l| l.chars().count());
                 errors.push(
                     Diagnostic::new(&f.source.path, "this FAQ topic has no questions")
-                        .at_offset(&f.source.text, offset, 1)
+                        .at_offset(&f.source.text, at, width)
                         .help("start each question with a `## ` heading; its answer follows until the next `##`"),
                 );
             }

@@ -103,15 +103,14 @@ impl Theme {
             .map(|(name, (_, text))| (name.as_str(), text.as_str()))
             .collect();
         if let Err(e) = tera.add_raw_templates(raw) {
-            let shown = sources
+            let chain = error_chain(&e);
+            let failing = sources
                 .iter()
-                .find(|(n, _)| error_chain(&e).contains(&format!("'{n}'")))
-                .map(|(_, (p, _))| p.clone())
-                .unwrap_or_else(|| theme_dir.clone());
-            return Err(vec![Diagnostic::new(
-                shown,
-                format!("template error: {}", error_chain(&e)),
-            )]);
+                .find(|(n, _)| chain.contains(&format!("'{n}'")));
+            return Err(vec![match failing {
+                Some((_, (shown, text))) => template_diagnostic(shown, text, &e),
+                None => Diagnostic::new(theme_dir.clone(), format!("template error: {chain}")),
+            }]);
         }
 
         let mut files: BTreeMap<String, Vec<u8>> = assets.into_iter().collect();
@@ -140,6 +139,38 @@ pub fn escape_html(input: &str) -> String {
         }
     }
     out
+}
+
+/// A template parse error at its line and column, with tera's own words.
+fn template_diagnostic(shown: &str, text: &str, e: &tera::Error) -> Diagnostic {
+    let mut source: Option<&dyn std::error::Error> = Some(e);
+    let mut detail = None;
+    while let Some(err) = source {
+        let message = err.to_string();
+        if message.contains("-->") {
+            detail = Some(message);
+        }
+        source = err.source();
+    }
+    let Some(detail) = detail else {
+        return Diagnostic::new(shown, format!("template error: {}", error_chain(e)));
+    };
+    let position = detail.split("-->").nth(1).and_then(|rest| {
+        let token = rest.split_whitespace().next()?;
+        let (line, col) = token.split_once(':')?;
+        Some((line.parse::<usize>().ok()?, col.parse::<usize>().ok()?))
+    });
+    let message = detail
+        .rsplit("= ")
+        .next()
+        .unwrap_or(&detail)
+        .trim()
+        .to_owned();
+    let d = Diagnostic::new(shown, format!("template syntax error: {message}"));
+    match position {
+        Some((line, col)) => d.at(text, line, col),
+        None => d,
+    }
 }
 
 /// A tera error with its causes, on one line.

@@ -104,16 +104,20 @@ impl Split<'_> {
                     self.front
                 };
                 serde_yaml_ng::from_str(source).map_err(|e| {
-                    let raw = e.to_string();
-                    let raw = match raw.rfind(" at line ") {
-                        Some(i) => &raw[..i],
-                        None => &raw,
-                    };
-                    let (message, help) = explain(raw);
+                    let raw = strip_yaml_position(&e.to_string());
+                    let (message, help) = explain(&raw);
                     let d = Diagnostic::new(path, message);
                     let d = match e.location() {
                         Some(loc) if !self.front.trim().is_empty() => {
-                            d.at(self.file, self.front_line() + loc.line() - 1, loc.column())
+                            let d =
+                                d.at(self.file, self.front_line() + loc.line() - 1, loc.column());
+                            // YAML gives a point: underline the token that starts there.
+                            let token = d
+                                .source_line
+                                .as_deref()
+                                .map(|l| l.chars().skip(d.col - 1).collect::<String>())
+                                .map_or(1, |rest| rest.trim_end().chars().count());
+                            d.width(token)
                         }
                         _ => d.at(self.file, self.front_line() - 1, 1),
                     };
@@ -121,6 +125,7 @@ impl Split<'_> {
                 })
             }
         }
+        .map_err(refine)
     }
 
     /// Where `key` (under the parent keys in `path`) is written, as a
@@ -228,6 +233,46 @@ fn explain(message: &str) -> (String, Option<String>) {
         }
     }
     (message.to_owned(), None)
+}
+
+/// Drops " at line N column M" from a YAML message: the diagnostic says where.
+fn strip_yaml_position(message: &str) -> String {
+    let mut out = message.to_owned();
+    while let Some(i) = out.find(" at line ") {
+        let rest = &out[i + " at line ".len()..];
+        let mut end = rest
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(rest.len());
+        if let Some(col) = rest[end..].strip_prefix(" column ") {
+            end += " column ".len() + col.find(|c: char| !c.is_ascii_digit()).unwrap_or(col.len());
+        }
+        out.replace_range(i..i + " at line ".len() + end, "");
+    }
+    out
+}
+
+/// Names the key of a bad TOML value (YAML messages already do) and says
+/// how to add a missing field.
+fn refine(mut d: Diagnostic) -> Diagnostic {
+    if d.message.starts_with("unknown value") && !d.message.contains(" in `") {
+        let key = d
+            .source_line
+            .as_deref()
+            .and_then(|l| l.split_once('='))
+            .map(|(k, _)| k.trim().to_owned())
+            .filter(|k| !k.is_empty() && !k.contains(char::is_whitespace));
+        if let Some(key) = key {
+            d.message = format!("{} in `{key}`", d.message);
+        }
+    }
+    if let Some(rest) = d.message.strip_prefix("missing field `") {
+        if let Some(field) = rest.strip_suffix('`') {
+            if d.help.is_none() {
+                d.help = Some(format!("add `{field}` to the front matter"));
+            }
+        }
+    }
+    d
 }
 
 fn with_help(d: Diagnostic, help: Option<String>) -> Diagnostic {
