@@ -255,7 +255,8 @@ fn new(root: &Path, args: &NewArgs, v: Verbosity) -> Result<()> {
     }
     std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
     std::fs::write(&path, text).with_context(|| format!("cannot write {}", path.display()))?;
-    say(v, Verbosity::Quiet, || path.display().to_string());
+    // The new file's path on stdout, so `$EDITOR "$(portico new ...)"` works.
+    println!("{}", path.display());
     say(v, Verbosity::Normal, || {
         "Created as a draft: remove `draft = true` to publish it (or build with --drafts to preview).".into()
     });

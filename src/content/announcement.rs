@@ -165,7 +165,7 @@ impl Announcement {
                 html: String::new(),
             })
             .collect();
-        updates.sort_by(|a, b| b.at.cmp(&a.at));
+        updates.sort_by_key(|u| std::cmp::Reverse(u.at));
         let slug = slug::slugify(source.stem());
         if slug.is_empty() {
             errors.push(

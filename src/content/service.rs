@@ -177,7 +177,7 @@ impl Service {
             ("replaces", &front.replaces),
             ("replaced_by", &front.replaced_by),
         ] {
-            if ids.iter().any(|r| *r == id) {
+            if ids.contains(&id) {
                 errors.push(split.error_at(
                     &source.path,
                     &[field],
@@ -244,7 +244,7 @@ mod tests {
         )
         .unwrap_err();
         assert_eq!((errs[0].line, errs[0].col), (4, 13));
-        assert_eq!(errs[0].message, "unknown value `lve`");
+        assert_eq!(errs[0].message, "unknown value `lve` in `lifecycle`");
         assert_eq!(errs[0].help.as_deref(), Some("did you mean `live`?"));
 
         let errs = parse(

@@ -1,0 +1,250 @@
+//! Building as an author would: deterministic and atomic output, drafts,
+//! base URLs, `init` and `new`.
+
+mod common;
+use common::*;
+
+#[test]
+fn two_builds_are_byte_identical() {
+    let p = Project::demo();
+    p.build(&["--output", "one"]);
+    p.build(&["--output", "two"]);
+    let one = read_tree(&p.path().join("one"));
+    let two = read_tree(&p.path().join("two"));
+    assert!(one.len() > 80);
+    assert_eq!(
+        one.keys().collect::<Vec<_>>(),
+        two.keys().collect::<Vec<_>>()
+    );
+    for (path, bytes) in &one {
+        assert!(two[path] == *bytes, "{path} differs between builds");
+    }
+}
+
+#[test]
+fn a_failed_build_leaves_the_previous_site_untouched() {
+    let p = Project::from_fixture("base");
+    p.build(&[]);
+    let before = read_tree(&p.public());
+    p.write(
+        "content/announcements/broken.md",
+        "+++\ntitle = \"Broken\"\nkind = \"news\"\n+++\n",
+    );
+    let run = p.run(&["build"]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr
+            .contains("content/announcements/broken.md:1:1: error: missing field `date`"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(read_tree(&p.public()), before);
+    let names: Vec<String> = std::fs::read_dir(p.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(
+        !names.iter().any(|n| n.starts_with(".portico")),
+        "{names:?}"
+    );
+}
+
+#[test]
+fn a_rebuild_replaces_the_whole_output() {
+    let p = Project::from_fixture("base");
+    p.build(&[]);
+    assert!(p.public().join("about/index.html").exists());
+    std::fs::remove_file(p.path().join("content/pages/about.md")).unwrap();
+    p.build(&[]);
+    assert!(
+        !p.public().join("about/index.html").exists(),
+        "a removed page is gone"
+    );
+    assert!(p.public().join("index.html").exists());
+}
+
+#[test]
+fn drafts_and_scheduled_content_only_with_drafts_flag() {
+    let p = Project::from_fixture("base");
+    p.write(
+        "content/announcements/soon.md",
+        "+++\ntitle = \"Coming soon\"\ndate = 2027-01-05\nkind = \"news\"\n+++\nLater.\n",
+    );
+    p.write("content/services/secret.md", "+++\ntitle = \"Secret\"\ncategory = \"X\"\nlifecycle = \"planned\"\ndelivery = \"cloud\"\ndraft = true\n+++\n");
+    p.build(&[]);
+    assert!(!p.public().join("announcements/soon/index.html").exists());
+    assert!(!p.public().join("services/secret/index.html").exists());
+    let run = p.build(&["--drafts"]);
+    assert!(run.stderr.contains("drafts and scheduled content included"));
+    let soon = p.page("announcements/soon/index.html");
+    assert_eq!(texts(&soon, ".page-header .badge-draft"), ["Scheduled"]);
+    let secret = p.page("services/secret/index.html");
+    assert_eq!(texts(&secret, ".page-header .badge-draft"), ["Draft"]);
+    assert_eq!(texts(&secret, ".preview-banner").len(), 1);
+}
+
+#[test]
+fn a_link_to_a_draft_is_an_error_unless_drafts_are_built() {
+    let p = Project::from_fixture("base");
+    p.write(
+        "content/pages/plan.md",
+        "+++\ntitle = \"Plan\"\ndraft = true\n+++\nPlan.\n",
+    );
+    p.write(
+        "content/pages/about.md",
+        "+++\ntitle = \"About\"\n+++\n\nSee the [plan](@/pages/plan.md).\n",
+    );
+    let run = p.run(&["check"]);
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains("content/pages/about.md:5:9: error: link to `@/pages/plan.md`, which is a draft or scheduled and not published"), "{}", run.stderr);
+    assert_eq!(p.run(&["check", "--drafts"]).code, 0);
+}
+
+#[test]
+fn base_url_with_a_path_prefixes_every_link() {
+    let p = Project::from_fixture("base");
+    p.build(&["--base-url", "https://intranet.example.com/it"]);
+    let home = p.page("index.html");
+    assert!(
+        attrs(&home, "link[rel=stylesheet]", "href").contains(&"/it/assets/style.css".to_owned())
+    );
+    assert!(attrs(&home, "nav[aria-label=Main] a", "href")
+        .iter()
+        .all(|h| h.starts_with("/it/")));
+    assert_eq!(
+        attrs(&home, "link[rel=canonical]", "href"),
+        ["https://intranet.example.com/it/"]
+    );
+    assert!(p
+        .text("sitemap.xml")
+        .contains("<loc>https://intranet.example.com/it/services/zta/</loc>"));
+    let zta = p.page("services/zta/index.html");
+    assert!(
+        attrs(&zta, ".prose a", "href").contains(&"/it/faq/access/#do-i-need-the-vpn".to_owned())
+    );
+}
+
+#[test]
+fn yaml_and_toml_front_matter_build_alike() {
+    let p = Project::from_fixture("base");
+    p.build(&[]);
+    // zta.md is YAML, vpn.md TOML.
+    let zta = p.page("services/zta/index.html");
+    assert_eq!(texts(&zta, "h1"), ["Zero Trust Access"]);
+    assert_eq!(
+        texts(&zta, ".facts dd").first().map(String::as_str),
+        Some("€3.20 per user per month")
+    );
+    let vpn = p.page("services/vpn/index.html");
+    assert_eq!(attrs(&vpn, ".notice-legacy a", "href"), ["/services/zta/"]);
+}
+
+#[test]
+fn quiet_prints_nothing_on_success() {
+    let p = Project::from_fixture("base");
+    let run = p.build(&["-q"]);
+    assert_eq!(run.stderr, "");
+    assert_eq!(run.stdout, "");
+}
+
+#[test]
+fn init_then_build_works_in_an_empty_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = portico(dir.path(), &["init", "portal"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let portal = dir.path().join("portal");
+    let run = portico(&portal, &["build"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let home = std::fs::read_to_string(portal.join("public/index.html")).unwrap();
+    let doc = scraper::Html::parse_document(&home);
+    assert_eq!(texts(&doc, "h1"), ["Welcome to IT Services"]);
+    // The starter's maintenance window is a week ahead of today: upcoming.
+    assert_eq!(
+        texts(&doc, "section[aria-labelledby=upcoming-title] .card-title"),
+        ["File shares unavailable for maintenance"]
+    );
+    assert!(portal.join("public/surveys/storage/index.html").exists());
+    assert!(
+        portal.join("public/assets/style.css").exists(),
+        "the embedded theme's assets"
+    );
+    // A second init refuses to overwrite.
+    let again = portico(dir.path(), &["init", "portal"]);
+    assert_eq!(again.code, 2);
+    assert!(
+        again.stderr.contains("already holds a portal"),
+        "{}",
+        again.stderr
+    );
+}
+
+#[test]
+fn new_scaffolds_valid_drafts_of_every_kind() {
+    let p = Project::from_fixture("base");
+    for (kind, title, path) in [
+        (
+            "announcement",
+            "VPN upgrade",
+            "content/announcements/vpn-upgrade.md",
+        ),
+        (
+            "service",
+            "Print Service",
+            "content/services/print-service.md",
+        ),
+        ("faq", "Printing", "content/faq/printing.md"),
+        ("survey", "Print survey", "content/surveys/print-survey.md"),
+        ("page", "Team", "content/pages/team.md"),
+    ] {
+        let run = p.run(&["new", kind, title]);
+        assert_eq!(run.code, 0, "{kind}: {}", run.stderr);
+        assert!(run.stdout.trim().ends_with(path), "{}", run.stdout);
+        assert!(p.path().join(path).is_file());
+    }
+    let run = p.run(&["new", "page", "Team"]);
+    assert_eq!(run.code, 2, "does not overwrite");
+    assert_eq!(p.run(&["check"]).code, 0, "drafts are left out");
+    let run = p.run(&["check", "--drafts"]);
+    assert_eq!(run.code, 0, "scaffolds are valid: {}", run.stderr);
+    p.build(&["--drafts"]);
+    assert!(p
+        .public()
+        .join("services/print-service/index.html")
+        .exists());
+    assert!(p.public().join("surveys/print-survey/index.html").exists());
+}
+
+#[test]
+fn theme_templates_can_be_overridden_file_by_file() {
+    let p = Project::from_fixture("base");
+    p.write("templates/page.html", "{% extends \"base.html\" %}{% block content %}<h1>Custom: {{ page.title }}</h1>{% endblock content %}");
+    p.build(&[]);
+    assert_eq!(texts(&p.page("about/index.html"), "h1"), ["Custom: About"]);
+    // Other templates still come from the theme.
+    assert_eq!(
+        texts(&p.page("services/index.html"), "h1"),
+        ["Service catalog"]
+    );
+}
+
+#[test]
+fn static_files_are_copied_as_they_are() {
+    let p = Project::from_fixture("base");
+    p.write("static/docs/guide.txt", "read me");
+    p.build(&[]);
+    assert_eq!(
+        std::fs::read_to_string(p.public().join("docs/guide.txt")).unwrap(),
+        "read me"
+    );
+}
+
+#[test]
+fn titles_and_summaries_are_escaped() {
+    let p = Project::from_fixture("base");
+    p.write("content/pages/about.md", "+++\ntitle = \"<script>alert(1)</script> & co\"\nsummary = \"\\\"quoted\\\" <b>\"\n+++\nBody.\n");
+    p.build(&[]);
+    let html = p.text("about/index.html");
+    assert!(!html.contains("<script>alert(1)"));
+    assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt; &amp; co"));
+    assert!(html.contains("content=\"&quot;quoted&quot; &lt;b&gt;\""));
+}
