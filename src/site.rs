@@ -391,77 +391,41 @@ impl Site {
             markdown::render(body, &ctx)
         };
         let mut md_errors: Vec<Diagnostic> = Vec::new();
-        let collect = |results: Vec<Vec<Diagnostic>>, into: &mut Vec<Diagnostic>| {
-            into.extend(results.into_iter().flatten())
-        };
-        collect(
-            services
-                .par_iter_mut()
-                .map(|s| {
-                    let (r, e) = render(&s.source, false);
-                    s.body = r;
-                    e
-                })
-                .collect(),
-            &mut md_errors,
-        );
-        collect(
+        md_errors.extend(render_bodies(&mut services, false, &render));
+        md_errors.extend(
             announcements
                 .par_iter_mut()
-                .map(|a| {
+                .flat_map_iter(|a| {
                     let (r, mut e) = render(&a.source, false);
                     a.body = r;
                     for u in &mut a.updates {
-                        // Update bodies live in front matter strings: report at the file start.
+                        // An update's body is a front matter string: positions are exact
+                        // where it is written verbatim, else at its `updates` entry.
+                        let found = a.source.text.find(u.body.as_str());
                         let ctx = RenderContext {
                             targets: &targets,
                             path: &a.source.path,
                             file: &a.source.text,
-                            offset: 0,
+                            offset: found.unwrap_or(0),
                             sections: false,
                         };
                         let (r, ue) = markdown::render(&u.body, &ctx);
                         u.html = r.html;
-                        e.extend(ue.into_iter().map(|d| d.at(&a.source.text, 1, 1)));
+                        e.extend(ue.into_iter().map(|d| match (found, a.source.split()) {
+                            (Some(_), _) | (None, Err(_)) => d,
+                            (None, Ok(split)) => {
+                                let (line, col, width) = split.locate(&["updates", "body"], None);
+                                d.at(&a.source.text, line, col).width(width)
+                            }
+                        }));
                     }
                     e
                 })
-                .collect(),
-            &mut md_errors,
+                .collect::<Vec<_>>(),
         );
-        collect(
-            faq_topics
-                .par_iter_mut()
-                .map(|f| {
-                    let (r, e) = render(&f.source, true);
-                    f.body = r;
-                    e
-                })
-                .collect(),
-            &mut md_errors,
-        );
-        collect(
-            surveys
-                .par_iter_mut()
-                .map(|s| {
-                    let (r, e) = render(&s.source, false);
-                    s.body = r;
-                    e
-                })
-                .collect(),
-            &mut md_errors,
-        );
-        collect(
-            pages
-                .par_iter_mut()
-                .map(|p| {
-                    let (r, e) = render(&p.source, false);
-                    p.body = r;
-                    e
-                })
-                .collect(),
-            &mut md_errors,
-        );
+        md_errors.extend(render_bodies(&mut faq_topics, true, &render));
+        md_errors.extend(render_bodies(&mut surveys, false, &render));
+        md_errors.extend(render_bodies(&mut pages, false, &render));
         if let Some(h) = home.as_mut() {
             let (r, e) = render(&h.source, false);
             h.body = r;
@@ -620,6 +584,39 @@ impl Site {
             tags,
         })
     }
+}
+
+/// Content whose Markdown body is rendered into the item itself.
+trait HasBody {
+    fn parts(&mut self) -> (&Source, &mut Rendered);
+}
+
+macro_rules! has_body {
+    ($($t:ty),*) => {$(
+        impl HasBody for $t {
+            fn parts(&mut self) -> (&Source, &mut Rendered) {
+                (&self.source, &mut self.body)
+            }
+        }
+    )*};
+}
+has_body!(Service, FaqTopic, Survey, Page);
+
+/// Renders every item's body in parallel; returns the broken-link errors.
+fn render_bodies<T: HasBody + Send>(
+    items: &mut [T],
+    sections: bool,
+    render: &(dyn Fn(&Source, bool) -> (Rendered, Vec<Diagnostic>) + Sync),
+) -> Vec<Diagnostic> {
+    items
+        .par_iter_mut()
+        .flat_map_iter(|item| {
+            let (source, body) = item.parts();
+            let (rendered, errors) = render(source, sections);
+            *body = rendered;
+            errors
+        })
+        .collect()
 }
 
 /// The tag named `name`, created on first use; `None` for names without a slug.

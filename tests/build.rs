@@ -248,3 +248,19 @@ fn titles_and_summaries_are_escaped() {
     assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt; &amp; co"));
     assert!(html.contains("content=\"&quot;quoted&quot; &lt;b&gt;\""));
 }
+
+#[test]
+fn a_broken_link_in_an_update_points_at_the_update() {
+    let p = Project::from_fixture("base");
+    p.write(
+        "content/announcements/outage.md",
+        "+++\ntitle = \"Outage\"\ndate = 2026-11-02\nkind = \"outage\"\n\n[window]\nstart = 2026-11-02T08:00:00Z\nend = 2026-11-02T09:00:00Z\n\n[[updates]]\nat = 2026-11-02T08:30:00Z\nbody = \"Use [the VPN](@/services/vpm.md) meanwhile.\"\n+++\nDown.\n",
+    );
+    let run = p.run(&["check"]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr.starts_with("content/announcements/outage.md:12:13: error: broken link: no content file `services/vpm.md`"),
+        "{}",
+        run.stderr
+    );
+}

@@ -242,6 +242,13 @@ impl<'a> Renderer<'a> {
         indices.iter().map(|&i| &self.announcements[i]).collect()
     }
 
+    fn service_refs(&self, ids: &[String]) -> Vec<ServiceRef> {
+        ids.iter()
+            .filter_map(|id| self.site.service_index.get(id))
+            .map(|&i| ServiceRef::new(self.site, &self.site.services[i]))
+            .collect()
+    }
+
     fn service_cards(&self, indices: &[usize]) -> Vec<&ServiceCard> {
         indices.iter().map(|&i| &self.services[i]).collect()
     }
@@ -597,13 +604,7 @@ impl<'a> Renderer<'a> {
                     topic: card,
                     intro: &f.body.html,
                     questions,
-                    services: f
-                        .front
-                        .services
-                        .iter()
-                        .filter_map(|id| site.service_index.get(id))
-                        .map(|&j| ServiceRef::new(site, &site.services[j]))
-                        .collect(),
+                    services: self.service_refs(&f.front.services),
                     json_ld,
                 };
                 self.page("faq_topic.html", &rel, meta, data)
@@ -664,13 +665,7 @@ impl<'a> Renderer<'a> {
                         self.site_view.feedback_endpoint, s.id
                     ),
                     questions: s.front.questions.iter().map(QuestionView::new).collect(),
-                    services: s
-                        .front
-                        .services
-                        .iter()
-                        .filter_map(|id| site.service_index.get(id))
-                        .map(|&j| ServiceRef::new(site, &site.services[j]))
-                        .collect(),
+                    services: self.service_refs(&s.front.services),
                     open: s.state(now) == SurveyState::Open,
                     survey_url: c.url(&base),
                 };
