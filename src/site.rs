@@ -606,7 +606,7 @@ has_body!(Service, FaqTopic, Survey, Page);
 fn render_bodies<T: HasBody + Send>(
     items: &mut [T],
     sections: bool,
-    render: &(dyn Fn(&Source, bool) -> (Rendered, Vec<Diagnostic>) + Sync),
+    render: &(impl Fn(&Source, bool) -> (Rendered, Vec<Diagnostic>) + Sync),
 ) -> Vec<Diagnostic> {
     items
         .par_iter_mut()
