@@ -35,6 +35,8 @@ pub struct ConfigFile {
     #[serde(default)]
     pub feedback: FeedbackConfig,
     #[serde(default)]
+    pub feeds: FeedsConfig,
+    #[serde(default)]
     pub extra: Option<serde_json::Value>,
 }
 
@@ -51,6 +53,26 @@ impl Default for FeedbackConfig {
             endpoint: default_endpoint(),
         }
     }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FeedsConfig {
+    /// Most items in one RSS or JSON feed.
+    #[serde(default = "default_feed_limit")]
+    pub limit: usize,
+}
+
+impl Default for FeedsConfig {
+    fn default() -> Self {
+        FeedsConfig {
+            limit: default_feed_limit(),
+        }
+    }
+}
+
+fn default_feed_limit() -> usize {
+    50
 }
 
 fn default_base_url() -> String {
@@ -158,6 +180,14 @@ impl Config {
                 "/".into()
             }
         };
+        if file.feeds.limit == 0 {
+            errors.push(split.error_at(
+                shown_path,
+                &["feeds", "limit"],
+                None,
+                "feeds.limit must be at least 1",
+            ));
+        }
         if file.paginate == 0 {
             errors.push(split.error_at(
                 shown_path,
@@ -201,6 +231,26 @@ impl Config {
     /// The absolute URL of `rel`, for sitemaps, feeds and link previews.
     pub fn permalink(&self, rel: &str) -> String {
         format!("{}{}", self.base_url, rel)
+    }
+
+    /// Makes the site's root-relative links in `html` absolute, for feeds
+    /// that are read away from the site.
+    pub fn absolutize(&self, html: &str) -> String {
+        let origin = self.base_url.trim_end_matches('/');
+        let origin = &origin[..origin.len() - (self.base_path.len() - 1)];
+        let mut out = String::with_capacity(html.len() + 64);
+        let mut rest = html;
+        while let Some(i) = rest.find("=\"/") {
+            let (before, after) = rest.split_at(i + 2);
+            out.push_str(before);
+            // `//host` is protocol-relative: leave it.
+            if !after.starts_with("//") {
+                out.push_str(origin);
+            }
+            rest = after;
+        }
+        out.push_str(rest);
+        out
     }
 }
 
@@ -252,6 +302,21 @@ mod tests {
         assert!(errs[0].help.as_deref().unwrap().contains("`paginate`"));
         let errs = parse("title = \"x\"\ntime_zone = \"Mars/Olympus\"\n").unwrap_err();
         assert_eq!((errs[0].line, errs[0].col), (2, 14));
+    }
+
+    #[test]
+    fn absolutize_prefixes_root_relative_links_only() {
+        let c = Config::parse(
+            Path::new("."),
+            Path::new("portico.toml"),
+            "title = \"x\"\nbase_url = \"https://a.example/it/\"\n",
+            &Overrides::default(),
+        )
+        .unwrap();
+        assert_eq!(
+            c.absolutize(r#"<a href="/it/x/">x</a><img src="/it/i.png"><a href="//cdn/y">y</a><a href="https://z/">"#),
+            r#"<a href="https://a.example/it/x/">x</a><img src="https://a.example/it/i.png"><a href="//cdn/y">y</a><a href="https://z/">"#
+        );
     }
 
     #[test]

@@ -2,6 +2,9 @@
 //! from views into an `Output`. Jobs are independent, so they render in
 //! parallel, and a later incremental rebuild can render just some of them.
 
+pub mod calendar;
+pub mod catalog;
+pub mod feeds;
 pub mod sitemap;
 pub mod views;
 
@@ -10,6 +13,8 @@ use crate::content::survey::SurveyState;
 use crate::diagnostic::Diagnostic;
 use crate::site::{paths, Site};
 use crate::theme::{error_chain, Theme};
+use calendar::CalendarKey;
+use feeds::{FeedFormat, FeedKey};
 use rayon::prelude::*;
 use serde::Serialize;
 use views::*;
@@ -39,8 +44,12 @@ pub enum Job {
     Page(usize),
     Tags,
     Tag { slug: String, page: usize },
+    Subscribe,
     NotFound,
     Sitemap,
+    Feed { key: FeedKey, format: FeedFormat },
+    Calendar(CalendarKey),
+    CatalogJson,
 }
 
 /// Common metadata of a page, for `<head>` and navigation.
@@ -52,6 +61,26 @@ struct Meta {
     permalink: String,
     section: &'static str,
     og_type: &'static str,
+    /// Feeds for `<link rel="alternate">` and subscribe links: this page's
+    /// own first, then the site's.
+    feeds: Vec<FeedLink>,
+}
+
+/// A feed or calendar a page offers.
+#[derive(Debug, Clone, Serialize)]
+pub struct FeedLink {
+    pub title: String,
+    /// Short name for lists: "Cloud Storage", "Outages".
+    pub label: String,
+    /// Path for links on the site.
+    pub url: String,
+    /// Absolute URL, to paste into a reader or calendar.
+    pub permalink: String,
+    pub mime: &'static str,
+    /// `rss`, `json` or `ics`.
+    pub kind: &'static str,
+    /// `webcal://` form of a calendar's URL, which opens the calendar app.
+    pub webcal: Option<String>,
 }
 
 /// Views shared by many pages, built once per render.
@@ -147,9 +176,85 @@ impl<'a> Renderer<'a> {
                 });
             }
         }
+        jobs.push(Job::Subscribe);
         jobs.push(Job::NotFound);
         jobs.push(Job::Sitemap);
+        for key in feeds::keys(site) {
+            jobs.push(Job::Feed {
+                key: key.clone(),
+                format: FeedFormat::Rss,
+            });
+            jobs.push(Job::Feed {
+                key,
+                format: FeedFormat::Json,
+            });
+        }
+        jobs.push(Job::Calendar(CalendarKey::All));
+        jobs.extend((0..site.services.len()).map(|i| Job::Calendar(CalendarKey::Service(i))));
+        jobs.push(Job::CatalogJson);
         jobs
+    }
+
+    /// The RSS and JSON feeds of `key`.
+    pub fn feed_links(&self, key: &FeedKey) -> Vec<FeedLink> {
+        let folder = feeds::folder(self.site, key);
+        let (label, title, _) = feeds::describe(self.site, key);
+        [FeedFormat::Rss, FeedFormat::Json]
+            .into_iter()
+            .map(|f| {
+                let rel = format!("{folder}{}", f.file());
+                FeedLink {
+                    title: match f {
+                        FeedFormat::Rss => title.clone(),
+                        FeedFormat::Json => format!("{title} (JSON Feed)"),
+                    },
+                    label: label.clone(),
+                    url: self.site.config.url(&rel),
+                    permalink: self.site.config.permalink(&rel),
+                    mime: f.mime(),
+                    kind: match f {
+                        FeedFormat::Rss => "rss",
+                        FeedFormat::Json => "json",
+                    },
+                    webcal: None,
+                }
+            })
+            .collect()
+    }
+
+    /// The maintenance calendar of `key`.
+    pub fn calendar_link(&self, key: CalendarKey) -> FeedLink {
+        let c = &self.site.config;
+        let rel = calendar::path(self.site, key);
+        let permalink = c.permalink(&rel);
+        let webcal = permalink
+            .strip_prefix("https://")
+            .or_else(|| permalink.strip_prefix("http://"))
+            .map(|rest| format!("webcal://{rest}"));
+        FeedLink {
+            title: match key {
+                CalendarKey::All => format!("{}: maintenance calendar", c.file.title),
+                CalendarKey::Service(i) => {
+                    format!("{} maintenance calendar", self.site.services[i].front.title)
+                }
+            },
+            label: match key {
+                CalendarKey::All => "maintenance".to_owned(),
+                CalendarKey::Service(i) => self.site.services[i].front.title.clone(),
+            },
+            url: c.url(&rel),
+            permalink,
+            mime: "text/calendar",
+            kind: "ics",
+            webcal,
+        }
+    }
+
+    /// The site-wide feeds every page offers.
+    fn site_feeds(&self) -> Vec<FeedLink> {
+        let mut links = self.feed_links(&FeedKey::All);
+        links.push(self.calendar_link(CalendarKey::All));
+        links
     }
 
     /// Renders every job and adds the theme's and project's static files.
@@ -205,7 +310,15 @@ impl<'a> Renderer<'a> {
             permalink: c.permalink(rel),
             section,
             og_type: "website",
+            feeds: self.site_feeds(),
         }
+    }
+
+    /// `meta` with `own` feeds offered before the site's.
+    fn with_feeds(&self, mut meta: Meta, mut own: Vec<FeedLink>) -> Meta {
+        own.append(&mut meta.feeds);
+        meta.feeds = own;
+        meta
     }
 
     fn page(
@@ -377,6 +490,10 @@ impl<'a> Renderer<'a> {
                 };
                 let rel = paths::paginated(&base, *page);
                 let meta = self.meta(&rel, &title, "", "announcements");
+                let meta = match kind {
+                    Some(k) => self.with_feeds(meta, self.feed_links(&FeedKey::Kind(*k))),
+                    None => meta,
+                };
                 let data = Data {
                     heading,
                     items: self.cards(&shown),
@@ -399,6 +516,7 @@ impl<'a> Renderer<'a> {
                 let a = &site.announcements[*i];
                 #[derive(Serialize)]
                 struct UpdateView<'a> {
+                    id: String,
                     at: DateView,
                     html: &'a str,
                 }
@@ -432,6 +550,7 @@ impl<'a> Renderer<'a> {
                         .updates
                         .iter()
                         .map(|u| UpdateView {
+                            id: format!("update-{}", feeds::update_stamp(u.at)),
                             at: DateView::new(site, u.at),
                             html: &u.html,
                         })
@@ -520,6 +639,9 @@ impl<'a> Renderer<'a> {
                 let card = &self.services[*i];
                 let rel = paths::service(&s.id);
                 let meta = self.meta(&rel, &s.front.title, &card.summary, "services");
+                let mut own = self.feed_links(&FeedKey::Service(*i));
+                own.push(self.calendar_link(CalendarKey::Service(*i)));
+                let meta = self.with_feeds(meta, own);
                 let data = Data {
                     service: card,
                     content: &s.body.html,
@@ -751,6 +873,11 @@ impl<'a> Renderer<'a> {
                 let first = *page == 1;
                 let rel = paths::paginated(&base, *page);
                 let meta = self.meta(&rel, &format!("Tagged “{}”", tag.name), "", "");
+                let meta = if tag.announcements.is_empty() {
+                    meta
+                } else {
+                    self.with_feeds(meta, self.feed_links(&FeedKey::Tag(slug.clone())))
+                };
                 let data = Data {
                     name: &tag.name,
                     announcements: self.cards(&shown),
@@ -777,6 +904,68 @@ impl<'a> Renderer<'a> {
                 struct Data {}
                 self.page("404.html", "404.html", meta, Data {})
             }
+            Job::Subscribe => {
+                #[derive(Serialize)]
+                struct Group {
+                    heading: &'static str,
+                    feeds: Vec<Vec<FeedLink>>,
+                }
+                #[derive(Serialize)]
+                struct Data {
+                    everything: Vec<FeedLink>,
+                    calendar: FeedLink,
+                    groups: Vec<Group>,
+                    service_calendars: Vec<FeedLink>,
+                }
+                let keys = feeds::keys(site);
+                let group = |heading, pick: fn(&FeedKey) -> bool| Group {
+                    heading,
+                    feeds: keys
+                        .iter()
+                        .filter(|k| pick(k))
+                        .map(|k| self.feed_links(k))
+                        .collect(),
+                };
+                let data = Data {
+                    everything: self.feed_links(&FeedKey::All),
+                    calendar: self.calendar_link(CalendarKey::All),
+                    groups: vec![
+                        group("By service", |k| matches!(k, FeedKey::Service(_))),
+                        group("By kind", |k| matches!(k, FeedKey::Kind(_))),
+                        group("By audience", |k| matches!(k, FeedKey::Audience(_))),
+                        group("By tag", |k| matches!(k, FeedKey::Tag(_))),
+                    ],
+                    service_calendars: (0..site.services.len())
+                        .map(|i| self.calendar_link(CalendarKey::Service(i)))
+                        .collect(),
+                };
+                let meta = self.meta(
+                    "subscribe/",
+                    "Subscribe",
+                    "Follow IT announcements in your feed reader and maintenance windows in your calendar.",
+                    "subscribe",
+                );
+                self.page("subscribe.html", "subscribe/", meta, data)
+            }
+            Job::Feed { key, format } => {
+                let folder = feeds::folder(site, key);
+                let bytes = match format {
+                    FeedFormat::Rss => feeds::rss(site, key),
+                    FeedFormat::Json => feeds::json(site, key),
+                };
+                Ok(Output {
+                    path: format!("{folder}{}", format.file()),
+                    bytes,
+                })
+            }
+            Job::Calendar(key) => Ok(Output {
+                path: calendar::path(site, *key),
+                bytes: calendar::write(site, *key),
+            }),
+            Job::CatalogJson => Ok(Output {
+                path: "catalog.json".into(),
+                bytes: catalog::write(site),
+            }),
             Job::Sitemap => Ok(Output {
                 path: "sitemap.xml".into(),
                 bytes: sitemap::write(self, &self.jobs()),
@@ -805,7 +994,13 @@ impl<'a> Renderer<'a> {
             Job::Page(i) => paths::page(&site.pages[*i].slug),
             Job::Tags => "tags/".into(),
             Job::Tag { slug, page } => paths::paginated(&paths::tag(slug), *page),
-            Job::SurveyThanks(_) | Job::NotFound | Job::Sitemap => return None,
+            Job::Subscribe => "subscribe/".into(),
+            Job::SurveyThanks(_)
+            | Job::NotFound
+            | Job::Sitemap
+            | Job::Feed { .. }
+            | Job::Calendar(_)
+            | Job::CatalogJson => return None,
         })
     }
 

@@ -1,0 +1,442 @@
+//! Feeds of announcements: RSS 2.0 (with the `rss` crate) and JSON Feed 1.1,
+//! for everything, per service, per kind, per audience and per tag. Each
+//! announcement is an item, and so is each of its updates.
+
+use crate::content::announcement::Kind;
+use crate::content::Announcement;
+use crate::date::When;
+use crate::site::{paths, Site};
+use serde::Serialize;
+use std::collections::BTreeSet;
+
+/// Which announcements a feed carries.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum FeedKey {
+    All,
+    Service(usize),
+    Kind(Kind),
+    /// An audience slug.
+    Audience(String),
+    /// A tag slug.
+    Tag(String),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum FeedFormat {
+    Rss,
+    Json,
+}
+
+impl FeedFormat {
+    pub fn file(self) -> &'static str {
+        match self {
+            FeedFormat::Rss => "feed.xml",
+            FeedFormat::Json => "feed.json",
+        }
+    }
+    pub fn mime(self) -> &'static str {
+        match self {
+            FeedFormat::Rss => "application/rss+xml",
+            FeedFormat::Json => "application/feed+json",
+        }
+    }
+}
+
+/// The audiences announcements name ("all" included), as (slug, name).
+pub fn audiences(site: &Site) -> Vec<(String, String)> {
+    let names: BTreeSet<String> = site
+        .announcements
+        .iter()
+        .flat_map(Announcement::audiences)
+        .collect();
+    names
+        .into_iter()
+        .map(|n| (slug::slugify(&n), n))
+        .filter(|(s, _)| !s.is_empty())
+        .collect()
+}
+
+/// The folder (site path) a feed lives in; its files are `feed.xml` and `feed.json`.
+pub fn folder(site: &Site, key: &FeedKey) -> String {
+    match key {
+        FeedKey::All => String::new(),
+        FeedKey::Service(i) => paths::service(&site.services[*i].id),
+        FeedKey::Kind(k) => paths::kind(k.as_str()),
+        FeedKey::Audience(a) => format!("audiences/{a}/"),
+        FeedKey::Tag(t) => paths::tag(t),
+    }
+}
+
+/// Every feed the site has, in a fixed order.
+pub fn keys(site: &Site) -> Vec<FeedKey> {
+    let mut keys = vec![FeedKey::All];
+    keys.extend((0..site.services.len()).map(FeedKey::Service));
+    keys.extend(Kind::ALL.iter().map(|&k| FeedKey::Kind(k)));
+    keys.extend(
+        audiences(site)
+            .into_iter()
+            .map(|(slug, _)| FeedKey::Audience(slug)),
+    );
+    keys.extend(
+        site.tags
+            .iter()
+            .filter(|(_, t)| !t.announcements.is_empty())
+            .map(|(s, _)| FeedKey::Tag(s.clone())),
+    );
+    keys
+}
+
+/// The feed's short name ("Cloud Storage", "Outages"), its title and its
+/// one-line description.
+pub fn describe(site: &Site, key: &FeedKey) -> (String, String, String) {
+    let t = &site.config.file.title;
+    let (short, description) = match key {
+        FeedKey::All => (
+            "announcements".to_owned(),
+            format!("Every announcement from {t}."),
+        ),
+        FeedKey::Service(i) => {
+            let s = &site.services[*i].front.title;
+            (
+                s.clone(),
+                format!("Announcements about {s}: changes, maintenance and outages."),
+            )
+        }
+        FeedKey::Kind(k) => (
+            plural(*k).to_owned(),
+            format!("{} announcements from {t}.", k.label()),
+        ),
+        FeedKey::Audience(a) => {
+            let name = audiences(site)
+                .into_iter()
+                .find(|(s, _)| s == a)
+                .map_or(a.clone(), |(_, n)| n);
+            (
+                format!("for {name}"),
+                format!("Announcements for {name}, and those for everyone."),
+            )
+        }
+        FeedKey::Tag(tag) => {
+            let name = site.tags.get(tag).map_or(tag.as_str(), |t| t.name.as_str());
+            (name.to_owned(), format!("Announcements tagged “{name}”."))
+        }
+    };
+    (short.clone(), format!("{t}: {short}"), description)
+}
+
+pub fn plural(k: Kind) -> &'static str {
+    match k {
+        Kind::News => "News",
+        Kind::Launch => "Launches",
+        Kind::Change => "Changes",
+        Kind::Maintenance => "Maintenance",
+        Kind::Outage => "Outages",
+        Kind::Retirement => "Retirements",
+        Kind::Tip => "Tips",
+    }
+}
+
+/// One item: an announcement, or one of its updates (newest-first index).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Entry {
+    Announcement(usize),
+    Update(usize, usize),
+}
+
+/// Whether announcement `a` belongs in the feed `key`.
+fn belongs(site: &Site, key: &FeedKey, i: usize, a: &Announcement) -> bool {
+    match key {
+        FeedKey::All => true,
+        FeedKey::Service(s) => site.related[*s].announcements.binary_search(&i).is_ok(),
+        FeedKey::Kind(k) => a.front.kind == *k,
+        FeedKey::Audience(aud) => a
+            .audiences()
+            .iter()
+            .any(|x| x == "all" || slug::slugify(x) == *aud),
+        FeedKey::Tag(t) => a.front.tags.iter().any(|x| slug::slugify(x) == *t),
+    }
+}
+
+fn entry_date(site: &Site, e: Entry) -> When {
+    match e {
+        Entry::Announcement(i) => site.announcements[i].date,
+        Entry::Update(i, j) => site.announcements[i].updates[j].at,
+    }
+}
+
+/// The newest `limit` entries of a feed. Drafts, scheduled and expired
+/// announcements are never in feeds.
+pub fn entries(site: &Site, key: &FeedKey) -> Vec<Entry> {
+    let now = site.config.now;
+    let mut out: Vec<Entry> = Vec::new();
+    let candidates: Box<dyn Iterator<Item = usize>> = match key {
+        FeedKey::Service(s) => Box::new(site.related[*s].announcements.iter().copied()),
+        FeedKey::Tag(t) => Box::new(
+            site.tags
+                .get(t)
+                .map(|t| t.announcements.clone())
+                .unwrap_or_default()
+                .into_iter(),
+        ),
+        _ => Box::new(0..site.announcements.len()),
+    };
+    for i in candidates {
+        let a = &site.announcements[i];
+        if a.front.draft || a.is_scheduled(now) || a.is_expired(now) || !belongs(site, key, i, a) {
+            continue;
+        }
+        out.push(Entry::Announcement(i));
+        out.extend(
+            (0..a.updates.len())
+                .filter(|&j| a.updates[j].at.ts <= now.ts)
+                .map(|j| Entry::Update(i, j)),
+        );
+    }
+    out.sort_by(|x, y| {
+        entry_date(site, *y)
+            .cmp(&entry_date(site, *x))
+            .then_with(|| guid(site, *x).cmp(&guid(site, *y)))
+    });
+    out.truncate(site.config.file.feeds.limit);
+    out
+}
+
+/// A guid that depends on nothing but the announcement's file name (and
+/// the update's time): not on the base URL, not on the build.
+pub fn guid(site: &Site, e: Entry) -> String {
+    match e {
+        Entry::Announcement(i) => {
+            format!("urn:portico:announcement:{}", site.announcements[i].slug)
+        }
+        Entry::Update(i, j) => {
+            let a = &site.announcements[i];
+            format!(
+                "urn:portico:announcement:{}:update:{}",
+                a.slug,
+                update_stamp(a.updates[j].at)
+            )
+        }
+    }
+}
+
+/// `20261117T083000Z`: an update's id, in its guid and its anchor on the page.
+pub fn update_stamp(at: When) -> String {
+    at.ts.strftime("%Y%m%dT%H%M%SZ").to_string()
+}
+
+struct ItemData {
+    guid: String,
+    url: String,
+    title: String,
+    summary: String,
+    html: String,
+    date: When,
+    author: Option<String>,
+    tags: Vec<String>,
+}
+
+fn item_data(site: &Site, e: Entry) -> ItemData {
+    let c = &site.config;
+    let tz = &c.tz;
+    let (i, update) = match e {
+        Entry::Announcement(i) => (i, None),
+        Entry::Update(i, j) => (i, Some(j)),
+    };
+    let a = &site.announcements[i];
+    let page = c.permalink(&paths::announcement(&a.slug));
+    let mut tags = vec![a.front.kind.label().to_owned()];
+    tags.extend(
+        a.front
+            .services
+            .iter()
+            .filter_map(|id| site.service_index.get(id))
+            .map(|&s| site.services[s].front.title.clone()),
+    );
+    tags.extend(a.front.tags.iter().cloned());
+    match update {
+        None => {
+            let mut html = String::new();
+            if let Some(w) = &a.window {
+                let status = a.status(c.now).map_or("", |s| s.label());
+                html.push_str(&format!(
+                    "<p><strong>{}</strong> · {} · {}</p>\n",
+                    crate::theme::escape_html(&super::views::window_range(site, w.start, w.end)),
+                    w.impact.label(),
+                    status
+                ));
+            }
+            html.push_str(&c.absolutize(&a.body.html));
+            ItemData {
+                guid: guid(site, e),
+                url: page,
+                title: a.front.title.clone(),
+                summary: a
+                    .front
+                    .summary
+                    .clone()
+                    .unwrap_or_else(|| a.body.summary.clone()),
+                html,
+                date: a.date,
+                author: a.front.author.clone(),
+                tags,
+            }
+        }
+        Some(j) => {
+            let u = &a.updates[j];
+            ItemData {
+                guid: guid(site, e),
+                url: format!("{page}#update-{}", update_stamp(u.at)),
+                title: format!("Update: {}", a.front.title),
+                summary: format!("Update of {} to “{}”.", u.at.human(tz), a.front.title),
+                html: c.absolutize(&u.html),
+                date: u.at,
+                author: a.front.author.clone(),
+                tags,
+            }
+        }
+    }
+}
+
+fn rfc2822(site: &Site, w: When) -> String {
+    jiff::fmt::rfc2822::to_string(&w.zoned(&site.config.tz)).unwrap_or_default()
+}
+
+fn rfc3339(w: When) -> String {
+    w.ts.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
+}
+
+/// When the feed's content last changed: its newest item.
+fn last_changed(site: &Site, entries: &[Entry]) -> Option<When> {
+    entries.iter().map(|&e| entry_date(site, e)).max()
+}
+
+/// Where a feed's channel links to: the page that shows the same items.
+fn home_page(site: &Site, key: &FeedKey) -> String {
+    let c = &site.config;
+    match key {
+        FeedKey::Audience(_) => c.permalink(""),
+        FeedKey::All => c.permalink("announcements/"),
+        other => c.permalink(&folder(site, other)),
+    }
+}
+
+pub fn rss(site: &Site, key: &FeedKey) -> Vec<u8> {
+    use rss::extension::atom::{AtomExtension, Link};
+    use rss::extension::dublincore::DublinCoreExtension;
+    let c = &site.config;
+    let entries = entries(site, key);
+    let (_, title, description) = describe(site, key);
+    let self_url = c.permalink(&format!("{}{}", folder(site, key), FeedFormat::Rss.file()));
+    let items: Vec<rss::Item> = entries
+        .iter()
+        .map(|&e| {
+            let d = item_data(site, e);
+            let mut item = rss::Item::default();
+            item.set_title(d.title);
+            item.set_link(d.url);
+            item.set_description(d.summary);
+            item.set_content(d.html);
+            item.set_pub_date(rfc2822(site, d.date));
+            item.set_guid(rss::Guid {
+                value: d.guid,
+                permalink: false,
+            });
+            item.set_categories(
+                d.tags
+                    .into_iter()
+                    .map(|name| rss::Category { name, domain: None })
+                    .collect::<Vec<_>>(),
+            );
+            if let Some(author) = d.author {
+                item.set_dublin_core_ext(DublinCoreExtension {
+                    creators: vec![author],
+                    ..Default::default()
+                });
+            }
+            item
+        })
+        .collect();
+    let mut channel = rss::Channel::default();
+    channel.set_title(title);
+    channel.set_link(home_page(site, key));
+    channel.set_description(description);
+    channel.set_language(c.file.language.clone());
+    channel.set_generator("Portico".to_owned());
+    channel.set_ttl("60".to_owned());
+    if let Some(last) = last_changed(site, &entries) {
+        channel.set_last_build_date(rfc2822(site, last));
+    }
+    let mut self_link = Link::default();
+    self_link.set_href(self_url);
+    self_link.set_rel("self");
+    self_link.set_mime_type(Some(FeedFormat::Rss.mime().to_owned()));
+    channel.set_atom_ext(AtomExtension {
+        links: vec![self_link],
+    });
+    channel.set_items(items);
+    // The writer adds the XML declaration; writing to a Vec cannot fail.
+    let mut out = channel
+        .pretty_write_to(Vec::new(), b' ', 2)
+        .unwrap_or_default();
+    out.push(b'\n');
+    out
+}
+
+/// JSON Feed 1.1 (https://www.jsonfeed.org/version/1.1/).
+pub fn json(site: &Site, key: &FeedKey) -> Vec<u8> {
+    #[derive(Serialize)]
+    struct Author {
+        name: String,
+    }
+    #[derive(Serialize)]
+    struct Item {
+        id: String,
+        url: String,
+        title: String,
+        summary: String,
+        content_html: String,
+        date_published: String,
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        authors: Vec<Author>,
+        tags: Vec<String>,
+    }
+    #[derive(Serialize)]
+    struct Feed {
+        version: &'static str,
+        title: String,
+        home_page_url: String,
+        feed_url: String,
+        description: String,
+        language: String,
+        items: Vec<Item>,
+    }
+    let c = &site.config;
+    let (_, title, description) = describe(site, key);
+    let feed = Feed {
+        version: "https://jsonfeed.org/version/1.1",
+        title,
+        home_page_url: home_page(site, key),
+        feed_url: c.permalink(&format!("{}{}", folder(site, key), FeedFormat::Json.file())),
+        description,
+        language: c.file.language.clone(),
+        items: entries(site, key)
+            .into_iter()
+            .map(|e| {
+                let d = item_data(site, e);
+                Item {
+                    id: d.guid,
+                    url: d.url,
+                    title: d.title,
+                    summary: d.summary,
+                    content_html: d.html,
+                    date_published: rfc3339(d.date),
+                    authors: d.author.into_iter().map(|name| Author { name }).collect(),
+                    tags: d.tags,
+                }
+            })
+            .collect(),
+    };
+    let mut out = serde_json::to_vec_pretty(&feed).unwrap_or_default();
+    out.push(b'\n');
+    out
+}
