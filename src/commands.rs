@@ -3,7 +3,7 @@
 use crate::cli::{BuildArgs, Cli, Command, InitArgs, NewArgs, NewKind, SiteArgs, Verbosity};
 use crate::config::{Config, Overrides, CONFIG_FILE};
 use crate::diagnostic::ContentErrors;
-use crate::render::{Output, Renderer};
+use crate::render::Output;
 use crate::site::Site;
 use crate::theme::Theme;
 use crate::UsageError;
@@ -26,7 +26,8 @@ pub fn run(cli: Cli) -> Result<()> {
 
 /// Everything a build produces, in memory.
 pub struct Built {
-    pub site: Site,
+    /// One per language, the default language first.
+    pub sites: Vec<Site>,
     pub outputs: Vec<Output>,
 }
 
@@ -59,8 +60,8 @@ pub fn build_in_memory(root: &Path, args: &SiteArgs, v: Verbosity) -> Result<Bui
     let config = load_config(root, args)?;
     // Theme errors and content errors are reported together.
     let theme = Theme::load(&config);
-    let site = Site::load(config);
-    let (theme, site) = match (theme, site) {
+    let sites = crate::site::load_sites(&config);
+    let (theme, sites) = match (theme, sites) {
         (Ok(t), Ok(s)) => (t, s),
         (t, s) => {
             let mut errors = t.err().unwrap_or_default();
@@ -69,24 +70,14 @@ pub fn build_in_memory(root: &Path, args: &SiteArgs, v: Verbosity) -> Result<Bui
         }
     };
     say(v, Verbosity::Verbose, || {
-        format!(
-            "loaded {} services, {} announcements, {} FAQ topics, {} surveys, {} pages in {:.0?}",
-            site.services.len(),
-            site.announcements.len(),
-            site.faq_topics.len(),
-            site.surveys.len(),
-            site.pages.len(),
-            start.elapsed()
-        )
+        format!("loaded {} in {:.0?}", summary(&sites), start.elapsed())
     });
     let t = Instant::now();
-    let outputs = Renderer::new(&site, &theme)
-        .render_all()
-        .map_err(ContentErrors)?;
+    let outputs = crate::render::render_sites(&sites, &theme).map_err(ContentErrors)?;
     say(v, Verbosity::Verbose, || {
         format!("rendered {} files in {:.0?}", outputs.len(), t.elapsed())
     });
-    Ok(Built { site, outputs })
+    Ok(Built { sites, outputs })
 }
 
 fn build(root: &Path, args: &BuildArgs, v: Verbosity) -> Result<()> {
@@ -126,11 +117,34 @@ fn build(root: &Path, args: &BuildArgs, v: Verbosity) -> Result<()> {
     say(v, Verbosity::Normal, || {
         format!(
             "Serve that folder with any web server at {}, e.g. `python3 -m http.server -d {} 8000`",
-            built.site.config.base_url,
+            built.sites[0].config.base_url,
             out_dir.display()
         )
     });
     Ok(())
+}
+
+/// "17 services, 25 announcements, ..." (per language when there are several).
+fn summary(sites: &[Site]) -> String {
+    let one = |s: &Site| {
+        format!(
+            "{} services, {} announcements, {} FAQ topics, {} surveys, {} pages",
+            s.services.len(),
+            s.announcements.len(),
+            s.faq_topics.len(),
+            s.surveys.len(),
+            s.pages.len()
+        )
+    };
+    if sites.len() == 1 {
+        one(&sites[0])
+    } else {
+        sites
+            .iter()
+            .map(|s| format!("{}: {}", s.config.lang.code, one(s)))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
 }
 
 fn check(root: &Path, args: &SiteArgs, v: Verbosity) -> Result<()> {
@@ -138,12 +152,8 @@ fn check(root: &Path, args: &SiteArgs, v: Verbosity) -> Result<()> {
     let built = build_in_memory(root, args, v)?;
     say(v, Verbosity::Normal, || {
         format!(
-            "No errors: {} services, {} announcements, {} FAQ topics, {} surveys, {} pages ({} files) checked in {:.0?}",
-            built.site.services.len(),
-            built.site.announcements.len(),
-            built.site.faq_topics.len(),
-            built.site.surveys.len(),
-            built.site.pages.len(),
+            "No errors: {} ({} files) checked in {:.0?}",
+            summary(&built.sites),
             built.outputs.len(),
             start.elapsed()
         )

@@ -23,6 +23,13 @@ pub struct ConfigFile {
     pub base_url: String,
     #[serde(default = "default_language")]
     pub language: String,
+    /// Every language of the portal, the default one included.
+    #[serde(default)]
+    pub languages: Vec<LanguageEntry>,
+    /// Show items without a translation, in the default language, on the
+    /// other languages' pages and feeds.
+    #[serde(default)]
+    pub show_untranslated: bool,
     #[serde(default = "default_theme")]
     pub theme: String,
     #[serde(default = "default_time_zone")]
@@ -53,6 +60,37 @@ impl Default for FeedbackConfig {
             endpoint: default_endpoint(),
         }
     }
+}
+
+/// A language: `"nl"`, or `{ code = "nl", name = "Nederlands" }`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum LanguageEntry {
+    Code(String),
+    Named { code: String, name: String },
+}
+
+impl LanguageEntry {
+    pub fn code(&self) -> &str {
+        match self {
+            LanguageEntry::Code(c) | LanguageEntry::Named { code: c, .. } => c,
+        }
+    }
+    pub fn name(&self) -> Option<&str> {
+        match self {
+            LanguageEntry::Code(_) => None,
+            LanguageEntry::Named { name, .. } => Some(name),
+        }
+    }
+}
+
+/// One language of the portal as a build sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Lang {
+    pub code: String,
+    /// Its own name for itself ("Nederlands"); from the config or the theme.
+    pub name: Option<String>,
+    pub is_default: bool,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -104,6 +142,13 @@ pub struct Config {
     pub base_url: String,
     /// The path part of `base_url` ending in `/`, prefixed to every link.
     pub base_path: String,
+    /// The site's root URL and path: `base_url`/`base_path` without the
+    /// language prefix (the same for the default language).
+    pub root_url: String,
+    pub root_path: String,
+    /// The language this config builds, default first in `languages`.
+    pub lang: Lang,
+    pub languages: Vec<Lang>,
     pub tz: TimeZone,
     pub now: When,
     pub drafts: bool,
@@ -180,6 +225,44 @@ impl Config {
                 "/".into()
             }
         };
+        let mut languages = vec![Lang {
+            code: file.language.clone(),
+            name: None,
+            is_default: true,
+        }];
+        for entry in &file.languages {
+            let code = entry.code();
+            let valid = (2..=8).contains(&code.len())
+                && code.chars().all(|c| c.is_ascii_lowercase() || c == '-')
+                && !code.starts_with('-');
+            if !valid {
+                errors.push(
+                    split
+                        .error_at(
+                            shown_path,
+                            &["languages"],
+                            Some(code),
+                            format!("invalid language code `{code}`"),
+                        )
+                        .help("use a lowercase code such as `en`, `nl` or `pt-br`"),
+                );
+            } else if code == file.language {
+                languages[0].name = entry.name().map(str::to_owned);
+            } else if languages.iter().any(|l| l.code == code) {
+                errors.push(split.error_at(
+                    shown_path,
+                    &["languages"],
+                    Some(code),
+                    format!("language `{code}` is listed twice"),
+                ));
+            } else {
+                languages.push(Lang {
+                    code: code.to_owned(),
+                    name: entry.name().map(str::to_owned),
+                    is_default: false,
+                });
+            }
+        }
         if file.feeds.limit == 0 {
             errors.push(split.error_at(
                 shown_path,
@@ -212,14 +295,48 @@ impl Config {
             Ok(Config {
                 file,
                 root: root.to_path_buf(),
+                root_url: base_url.clone(),
+                root_path: base_path.clone(),
                 base_url,
                 base_path,
+                lang: languages[0].clone(),
+                languages,
                 tz,
                 now,
                 drafts: overrides.drafts,
             })
         } else {
             Err(errors)
+        }
+    }
+
+    /// The same configuration for building `lang`: its pages live under
+    /// `/CODE/` unless it is the default language.
+    pub fn for_language(&self, lang: &Lang) -> Config {
+        let mut c = self.clone();
+        c.lang = lang.clone();
+        if !lang.is_default {
+            c.base_url = format!("{}{}/", self.root_url, lang.code);
+            c.base_path = format!("{}{}/", self.root_path, lang.code);
+        }
+        c
+    }
+
+    /// The codes of the languages besides the default one.
+    pub fn translation_codes(&self) -> Vec<String> {
+        self.languages
+            .iter()
+            .filter(|l| !l.is_default)
+            .map(|l| l.code.clone())
+            .collect()
+    }
+
+    /// Where the pages of `lang` live, relative to the site root: "" or "nl/".
+    pub fn language_prefix(lang: &Lang) -> String {
+        if lang.is_default {
+            String::new()
+        } else {
+            format!("{}/", lang.code)
         }
     }
 
@@ -236,8 +353,8 @@ impl Config {
     /// Makes the site's root-relative links in `html` absolute, for feeds
     /// that are read away from the site.
     pub fn absolutize(&self, html: &str) -> String {
-        let origin = self.base_url.trim_end_matches('/');
-        let origin = &origin[..origin.len() - (self.base_path.len() - 1)];
+        let origin = self.root_url.trim_end_matches('/');
+        let origin = &origin[..origin.len() - (self.root_path.len() - 1)];
         let mut out = String::with_capacity(html.len() + 64);
         let mut rest = html;
         while let Some(i) = rest.find("=\"/") {

@@ -10,11 +10,13 @@ pub mod config;
 pub mod content;
 pub mod date;
 pub mod diagnostic;
+pub mod i18n;
 pub mod markdown;
 pub mod output;
 pub mod render;
 pub mod site;
 pub mod theme;
+pub mod translation;
 
 use std::fmt;
 

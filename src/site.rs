@@ -93,9 +93,12 @@ pub struct Site {
     pub related: Vec<Related>,
     /// By slug.
     pub tags: BTreeMap<String, Tag>,
+    /// Services that exist only in other languages, by id.
+    pub foreign_services: HashMap<String, ForeignService>,
 }
 
-enum Parsed {
+#[derive(Clone)]
+pub enum ParsedItem {
     Home(Home),
     Service(Service),
     Announcement(Announcement),
@@ -104,35 +107,72 @@ enum Parsed {
     Page(Page),
 }
 
+impl ParsedItem {
+    pub fn source(&self) -> &Source {
+        match self {
+            ParsedItem::Home(x) => &x.source,
+            ParsedItem::Service(x) => &x.source,
+            ParsedItem::Announcement(x) => &x.source,
+            ParsedItem::Faq(x) => &x.source,
+            ParsedItem::Survey(x) => &x.source,
+            ParsedItem::Page(x) => &x.source,
+        }
+    }
+
+    /// The site path of its page, and whether this build publishes it.
+    fn page(&self, config: &Config) -> (String, bool) {
+        let shown = |draft: bool| config.drafts || !draft;
+        match self {
+            ParsedItem::Home(_) => (String::new(), true),
+            ParsedItem::Service(s) => (paths::service(&s.id), shown(s.front.draft)),
+            ParsedItem::Announcement(a) => (
+                paths::announcement(&a.slug),
+                shown(a.front.draft || a.is_scheduled(config.now)),
+            ),
+            ParsedItem::Faq(f) => (paths::faq_topic(&f.slug), shown(f.front.draft)),
+            ParsedItem::Survey(s) => (paths::survey(&s.id), shown(s.front.draft)),
+            ParsedItem::Page(p) => (paths::page(&p.slug), shown(p.front.draft)),
+        }
+    }
+}
+
 /// A file that did not parse: other files' references to it are not
 /// reported again as missing.
 struct Failed {
     rel: String,
+    key: String,
     service_id: Option<String>,
     errors: Vec<Diagnostic>,
 }
 
-fn parse_source(source: Source, tz: &jiff::tz::TimeZone) -> Result<Parsed, Failed> {
-    let rel = source.rel.clone();
+fn parse_source(
+    source: Source,
+    tz: &jiff::tz::TimeZone,
+    base: Option<&serde_json::Value>,
+) -> Result<ParsedItem, Failed> {
+    let (rel, key) = (source.rel.clone(), source.key.clone());
     let fail = |errors: Vec<Diagnostic>, service_id: Option<String>| Failed {
         rel: rel.clone(),
+        key: key.clone(),
         service_id,
         errors,
     };
     let section =
-        Section::of(&source.rel).map_err(|m| fail(vec![Diagnostic::new(&source.path, m)], None))?;
+        Section::of(&source.key).map_err(|m| fail(vec![Diagnostic::new(&source.path, m)], None))?;
     Ok(match section {
-        Section::Home => Parsed::Home(Home::parse(source).map_err(|e| fail(e, None))?),
+        Section::Home => ParsedItem::Home(Home::parse(source, base).map_err(|e| fail(e, None))?),
         Section::Services => {
             let id = lenient_service_id(&source);
-            Parsed::Service(Service::parse(source).map_err(|e| fail(e, Some(id)))?)
+            ParsedItem::Service(Service::parse(source, base).map_err(|e| fail(e, Some(id)))?)
         }
-        Section::Announcements => {
-            Parsed::Announcement(Announcement::parse(source, tz).map_err(|e| fail(e, None))?)
+        Section::Announcements => ParsedItem::Announcement(
+            Announcement::parse(source, tz, base).map_err(|e| fail(e, None))?,
+        ),
+        Section::Faq => ParsedItem::Faq(FaqTopic::parse(source, base).map_err(|e| fail(e, None))?),
+        Section::Surveys => {
+            ParsedItem::Survey(Survey::parse(source, tz, base).map_err(|e| fail(e, None))?)
         }
-        Section::Faq => Parsed::Faq(FaqTopic::parse(source).map_err(|e| fail(e, None))?),
-        Section::Surveys => Parsed::Survey(Survey::parse(source, tz).map_err(|e| fail(e, None))?),
-        Section::Pages => Parsed::Page(Page::parse(source).map_err(|e| fail(e, None))?),
+        Section::Pages => ParsedItem::Page(Page::parse(source, base).map_err(|e| fail(e, None))?),
     })
 }
 
@@ -151,101 +191,227 @@ fn lenient_service_id(source: &Source) -> String {
         .unwrap_or_else(|| source.stem().to_owned())
 }
 
-impl Site {
-    /// Reads `content/` under the configured root and builds the site.
-    pub fn load(config: Config) -> Result<Site, ContentErrors> {
-        let content_dir = config.root.join("content");
-        let (sources, read_errors) = content::read_sources(&config.root, &content_dir);
-        Site::from_sources(config, sources, read_errors)
+/// A service shown in another language's pages (no translation here).
+#[derive(Debug, Clone)]
+pub struct ForeignService {
+    pub title: String,
+    pub url: String,
+    pub lifecycle: crate::content::service::Lifecycle,
+    pub lang: String,
+}
+
+/// What every language's assembly shares.
+struct Shared {
+    failed_ids: HashSet<String>,
+    failed_files: Vec<String>,
+}
+
+/// Loads every language of the portal: one `Site` per language, the
+/// default language first.
+pub fn load_sites(config: &Config) -> Result<Vec<Site>, ContentErrors> {
+    let content_dir = config.root.join("content");
+    let (sources, read_errors) =
+        content::read_sources(&config.root, &content_dir, &config.translation_codes());
+    sites_from_sources(config, sources, read_errors)
+}
+
+/// Parses every file once (translations laid over their default-language
+/// file), checks that translations agree with it, then assembles one site
+/// per language. All errors of all languages come back together.
+pub fn sites_from_sources(
+    config: &Config,
+    sources: Vec<Source>,
+    mut errors: Vec<Diagnostic>,
+) -> Result<Vec<Site>, ContentErrors> {
+    let tz = config.tz.clone();
+    let (defaults, translations): (Vec<Source>, Vec<Source>) =
+        sources.into_iter().partition(|s| s.lang.is_none());
+    let bases: HashMap<String, serde_json::Value> = defaults
+        .iter()
+        .filter_map(|s| {
+            let split = s.split().ok()?;
+            let value = split.parse::<serde_json::Value>(&s.path).ok()?;
+            Some((s.key.clone(), value))
+        })
+        .collect();
+    let default_keys: HashSet<String> = defaults.iter().map(|s| s.key.clone()).collect();
+    let mut results: Vec<Result<ParsedItem, Failed>> = defaults
+        .into_par_iter()
+        .map(|s| parse_source(s, &tz, None))
+        .collect();
+    let translated: Vec<Result<ParsedItem, Failed>> = translations
+        .into_par_iter()
+        .filter_map(|s| match bases.get(&s.key) {
+            Some(base) => Some(parse_source(s, &tz, Some(base))),
+            // Its default-language file is broken and already reported.
+            None if default_keys.contains(&s.key) => None,
+            None => Some(parse_source(s, &tz, None)),
+        })
+        .collect();
+    results.extend(translated);
+
+    let mut parsed: Vec<ParsedItem> = Vec::new();
+    let mut shared = Shared {
+        failed_ids: HashSet::new(),
+        failed_files: Vec::new(),
+    };
+    for r in results {
+        match r {
+            Ok(p) => parsed.push(p),
+            Err(f) => {
+                errors.extend(f.errors);
+                shared.failed_ids.extend(f.service_id);
+                shared.failed_files.push(f.rel);
+                shared.failed_files.push(f.key);
+            }
+        }
+    }
+    let by_key: HashMap<&str, &ParsedItem> = parsed
+        .iter()
+        .filter(|p| p.source().lang.is_none())
+        .map(|p| (p.source().key.as_str(), p))
+        .collect();
+    for p in parsed.iter().filter(|p| p.source().lang.is_some()) {
+        if let Some(default) = by_key.get(p.source().key.as_str()) {
+            errors.extend(crate::translation::disagreements(default, p));
+        }
     }
 
-    /// Builds the site from sources already read: parse, filter, check,
-    /// render, cross-link. All errors come back together.
-    pub fn from_sources(
-        config: Config,
-        sources: Vec<Source>,
-        mut errors: Vec<Diagnostic>,
-    ) -> Result<Site, ContentErrors> {
-        let tz = config.tz.clone();
-        let parsed: Vec<Result<Parsed, Failed>> = sources
-            .into_par_iter()
-            .map(|s| parse_source(s, &tz))
+    let default_code = config.lang.code.clone();
+    let lang_of = |p: &ParsedItem| {
+        p.source()
+            .lang
+            .clone()
+            .unwrap_or_else(|| default_code.clone())
+    };
+    let mut sites = Vec::new();
+    for lang in &config.languages {
+        let lang_config = config.for_language(lang);
+        let own: HashSet<&str> = parsed
+            .iter()
+            .filter(|p| lang_of(p) == lang.code)
+            .map(|p| p.source().key.as_str())
             .collect();
+        let items: Vec<ParsedItem> = parsed
+            .iter()
+            .filter(|p| {
+                lang_of(p) == lang.code
+                    || (config.file.show_untranslated
+                        && p.source().lang.is_none()
+                        && !own.contains(p.source().key.as_str()))
+            })
+            .cloned()
+            .collect();
+        // Links and services reach other languages where this one lacks them.
+        let mut targets = LinkTargets::new();
+        let mut foreign = HashMap::new();
+        for p in &parsed {
+            let code = lang_of(p);
+            let Some(l) = config.languages.iter().find(|l| l.code == code) else {
+                continue;
+            };
+            let their = config.for_language(l);
+            let (path, published) = p.page(&their);
+            let target = LinkTarget {
+                url: their.url(&path),
+                published,
+            };
+            if p.source().lang.is_none() {
+                targets.insert(p.source().key.clone(), target.clone());
+                if let ParsedItem::Service(s) = p {
+                    foreign.insert(
+                        s.id.clone(),
+                        ForeignService {
+                            title: s.front.title.clone(),
+                            url: target.url.clone(),
+                            lifecycle: s.front.lifecycle,
+                            lang: code.clone(),
+                        },
+                    );
+                }
+            }
+            targets.insert(p.source().rel.clone(), target);
+        }
+        match Site::assemble(lang_config, items, targets, foreign, &shared) {
+            Ok(site) => sites.push(site),
+            Err(e) => errors.extend(e.0),
+        }
+    }
+    if errors.is_empty() {
+        Ok(sites)
+    } else {
+        errors.sort();
+        errors.dedup();
+        Err(ContentErrors(errors))
+    }
+}
+
+impl Site {
+    /// The default language's site, for callers with one language in mind.
+    pub fn load(config: Config) -> Result<Site, ContentErrors> {
+        let mut sites = load_sites(&config)?;
+        Ok(sites.remove(0))
+    }
+
+    /// The language an item is written in, when it is not this site's
+    /// (an untranslated item shown in the default language).
+    pub fn foreign_lang(&self, source: &Source) -> Option<String> {
+        let code = source
+            .lang
+            .as_deref()
+            .unwrap_or(&self.config.languages[0].code);
+        (code != self.config.lang.code).then(|| code.to_owned())
+    }
+
+    /// Builds one language's site from its parsed items: filter, check,
+    /// render, cross-link. `targets` already holds every other language's
+    /// pages; this language's own override them.
+    fn assemble(
+        config: Config,
+        items: Vec<ParsedItem>,
+        mut targets: LinkTargets,
+        mut foreign_services: HashMap<String, ForeignService>,
+        shared: &Shared,
+    ) -> Result<Site, ContentErrors> {
+        let mut errors: Vec<Diagnostic> = Vec::new();
         let mut home = None;
         let mut services = Vec::new();
         let mut announcements = Vec::new();
         let mut faq_topics = Vec::new();
         let mut surveys = Vec::new();
         let mut pages = Vec::new();
-        let mut failed_ids: HashSet<String> = HashSet::new();
-        let mut failed_files: Vec<String> = Vec::new();
-        for p in parsed {
+        for p in &items {
+            let (path, published) = p.page(&config);
+            let target = LinkTarget {
+                url: config.url(&path),
+                published,
+            };
+            targets.insert(p.source().key.clone(), target.clone());
+            targets.insert(p.source().rel.clone(), target);
+        }
+        for p in items {
             match p {
-                Ok(Parsed::Home(h)) => home = Some(h),
-                Ok(Parsed::Service(s)) => services.push(s),
-                Ok(Parsed::Announcement(a)) => announcements.push(a),
-                Ok(Parsed::Faq(f)) => faq_topics.push(f),
-                Ok(Parsed::Survey(s)) => surveys.push(s),
-                Ok(Parsed::Page(p)) => pages.push(p),
-                Err(f) => {
-                    errors.extend(f.errors);
-                    failed_ids.extend(f.service_id);
-                    failed_files.push(f.rel);
-                }
+                ParsedItem::Home(h) => home = Some(h),
+                ParsedItem::Service(s) => services.push(s),
+                ParsedItem::Announcement(a) => announcements.push(a),
+                ParsedItem::Faq(f) => faq_topics.push(f),
+                ParsedItem::Survey(s) => surveys.push(s),
+                ParsedItem::Page(p) => pages.push(p),
             }
         }
-
-        // Where every file is published, before drafts are dropped, so a
-        // link to a draft says so rather than "missing".
+        let failed_ids = &shared.failed_ids;
         let now = config.now;
         let drafts = config.drafts;
-        let mut targets = LinkTargets::new();
-        let mut target = |source: &Source, rel: String, published: bool| {
-            targets.insert(
-                source.rel.clone(),
-                LinkTarget {
-                    url: config.url(&rel),
-                    published,
-                },
-            );
-        };
-        for s in &services {
-            target(&s.source, paths::service(&s.id), drafts || !s.front.draft);
-        }
-        for a in &announcements {
-            target(
-                &a.source,
-                paths::announcement(&a.slug),
-                drafts || !(a.front.draft || a.is_scheduled(now)),
-            );
-        }
-        for f in &faq_topics {
-            target(
-                &f.source,
-                paths::faq_topic(&f.slug),
-                drafts || !f.front.draft,
-            );
-        }
-        for s in &surveys {
-            target(&s.source, paths::survey(&s.id), drafts || !s.front.draft);
-        }
-        for p in &pages {
-            target(&p.source, paths::page(&p.slug), drafts || !p.front.draft);
-        }
-        if let Some(h) = &home {
-            target(&h.source, String::new(), true);
-        }
-        for rel in failed_files {
+        for rel in &shared.failed_files {
             // Already reported; links to it are not errors of their own.
             targets.insert(
-                rel,
+                rel.clone(),
                 LinkTarget {
                     url: "#".into(),
                     published: true,
                 },
             );
         }
-
         services.retain(|s| drafts || !s.front.draft);
         announcements.retain(|a| drafts || !(a.front.draft || a.is_scheduled(now)));
         faq_topics.retain(|f| drafts || !f.front.draft);
@@ -312,11 +478,19 @@ impl Site {
             .enumerate()
             .map(|(i, s)| (s.id.clone(), i))
             .collect();
-        let ids: Vec<&str> = services.iter().map(|s| s.id.as_str()).collect();
+        foreign_services.retain(|id, _| !service_index.contains_key(id));
+        let ids: Vec<&str> = services
+            .iter()
+            .map(|s| s.id.as_str())
+            .chain(foreign_services.keys().map(String::as_str))
+            .collect();
         let check_refs =
             |source: &Source, key: &str, refs: &[String], errors: &mut Vec<Diagnostic>| {
                 for r in refs {
-                    if !service_index.contains_key(r) && !failed_ids.contains(r) {
+                    if !service_index.contains_key(r)
+                        && !foreign_services.contains_key(r)
+                        && !failed_ids.contains(r)
+                    {
                         let split = match source.split() {
                             Ok(s) => s,
                             Err(d) => {
@@ -354,7 +528,10 @@ impl Site {
             check_refs(&s.source, "services", &s.front.services, &mut errors);
         }
         for id in &config.file.featured {
-            if !service_index.contains_key(id) && !failed_ids.contains(id) {
+            if !service_index.contains_key(id)
+                && !foreign_services.contains_key(id)
+                && !failed_ids.contains(id)
+            {
                 let text = std::fs::read_to_string(config.root.join(crate::config::CONFIG_FILE))
                     .unwrap_or_default();
                 let split = crate::content::front_matter::Split {
@@ -468,10 +645,9 @@ impl Site {
             .chain(home.iter().map(|h| (&h.source, &h.body)));
         let bodies: Vec<(&Source, &Rendered)> = bodies.collect();
         for (source, body) in &bodies {
-            anchors.insert(
-                source.rel.as_str(),
-                body.headings.iter().map(|h| h.id.as_str()).collect(),
-            );
+            let ids: HashSet<&str> = body.headings.iter().map(|h| h.id.as_str()).collect();
+            anchors.insert(source.key.as_str(), ids.clone());
+            anchors.insert(source.rel.as_str(), ids);
         }
         for (source, body) in &bodies {
             for link in &body.links {
@@ -505,27 +681,37 @@ impl Site {
         let mut related = vec![Related::default(); services.len()];
         for (i, a) in announcements.iter().enumerate() {
             for s in &a.front.services {
-                related[service_index[s]].announcements.push(i);
+                if let Some(&j) = service_index.get(s) {
+                    related[j].announcements.push(i);
+                }
             }
         }
         for (i, f) in faq_topics.iter().enumerate() {
             for s in &f.front.services {
-                related[service_index[s]].faq_topics.push(i);
+                if let Some(&j) = service_index.get(s) {
+                    related[j].faq_topics.push(i);
+                }
             }
         }
         for (i, v) in surveys.iter().enumerate() {
             for s in &v.front.services {
-                related[service_index[s]].surveys.push(i);
+                if let Some(&j) = service_index.get(s) {
+                    related[j].surveys.push(i);
+                }
             }
         }
         for (i, s) in services.iter().enumerate() {
             for r in &s.front.replaces {
-                let j = service_index[r];
+                let Some(&j) = service_index.get(r) else {
+                    continue;
+                };
                 related[i].replaces.push(j);
                 related[j].replaced_by.push(i);
             }
             for r in &s.front.replaced_by {
-                let j = service_index[r];
+                let Some(&j) = service_index.get(r) else {
+                    continue;
+                };
                 related[i].replaced_by.push(j);
                 related[j].replaces.push(i);
             }
@@ -582,6 +768,7 @@ impl Site {
             service_index,
             related,
             tags,
+            foreign_services,
         })
     }
 }

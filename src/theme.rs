@@ -12,9 +12,14 @@ static DEFAULT_THEME: Dir = include_dir!("$CARGO_MANIFEST_DIR/themes/default");
 
 pub struct Theme {
     pub tera: tera::Tera,
+    /// The theme's words in every language it or the project has.
+    pub i18n: crate::i18n::Translations,
     /// Files copied to the output as they are, by site path.
     pub assets: BTreeMap<String, Vec<u8>>,
 }
+
+/// A file as (path relative to its folder, bytes).
+type FileEntry = (String, Vec<u8>);
 
 /// Every file under `dir` (recursively) as (path relative to `dir`, bytes).
 fn read_tree(dir: &Path) -> Result<Vec<(String, Vec<u8>)>, Diagnostic> {
@@ -117,10 +122,59 @@ impl Theme {
         for (rel, bytes) in read_tree(&config.root.join("static")).map_err(|d| vec![d])? {
             files.insert(rel, bytes);
         }
+        let i18n = load_i18n(config, on_disk.is_dir().then_some(on_disk.as_path()))?;
         Ok(Theme {
             tera,
+            i18n,
             assets: files,
         })
+    }
+}
+
+/// The words of every language: the built-in theme's, then a theme
+/// folder's, then the project's `i18n/LANG.toml`, each overriding the last.
+fn load_i18n(
+    config: &Config,
+    theme_dir: Option<&Path>,
+) -> Result<crate::i18n::Translations, Vec<Diagnostic>> {
+    let parse = |shown: String, bytes: &[u8]| -> Result<toml::Table, Diagnostic> {
+        let text = String::from_utf8_lossy(bytes);
+        crate::content::front_matter::parse_toml_file(Path::new(&shown), &text)
+    };
+    let code_of = |rel: &str| rel.strip_suffix(".toml").map(str::to_owned);
+    let mut theme: BTreeMap<String, toml::Table> = BTreeMap::new();
+    let mut errors = Vec::new();
+    let mut layers: Vec<(String, Vec<FileEntry>)> = vec![(
+        "themes/default/i18n".into(),
+        embedded_tree(&DEFAULT_THEME, "i18n/"),
+    )];
+    if let Some(dir) = theme_dir {
+        let shown = format!("themes/{}/i18n", config.file.theme);
+        layers.push((shown, read_tree(&dir.join("i18n")).map_err(|d| vec![d])?));
+    }
+    for (shown, files) in layers {
+        for (rel, bytes) in files {
+            let Some(code) = code_of(&rel) else { continue };
+            match parse(format!("{shown}/{rel}"), &bytes) {
+                Ok(table) => theme.entry(code).or_default().extend(table),
+                Err(d) => errors.push(d),
+            }
+        }
+    }
+    let mut project: BTreeMap<String, toml::Table> = BTreeMap::new();
+    for (rel, bytes) in read_tree(&config.root.join("i18n")).map_err(|d| vec![d])? {
+        let Some(code) = code_of(&rel) else { continue };
+        match parse(format!("i18n/{rel}"), &bytes) {
+            Ok(table) => {
+                project.insert(code, table);
+            }
+            Err(d) => errors.push(d),
+        }
+    }
+    if errors.is_empty() {
+        Ok(crate::i18n::Translations::new(&theme, &project))
+    } else {
+        Err(errors)
     }
 }
 

@@ -119,9 +119,13 @@ pub struct Announcement {
 }
 
 impl Announcement {
-    pub fn parse(source: Source, tz: &TimeZone) -> Result<Announcement, Vec<Diagnostic>> {
+    pub fn parse(
+        source: Source,
+        tz: &TimeZone,
+        base: Option<&serde_json::Value>,
+    ) -> Result<Announcement, Vec<Diagnostic>> {
         let split = source.split().map_err(|d| vec![d])?;
-        let front: AnnouncementFront = split.parse(&source.path).map_err(|d| vec![d])?;
+        let front: AnnouncementFront = split.parse_over(&source.path, base).map_err(|d| vec![d])?;
         let mut errors = Vec::new();
         let date = front.date.resolve(tz);
         let window = front.window.as_ref().map(|w| Window {
@@ -227,6 +231,7 @@ mod tests {
         Announcement::parse(
             Source::new("content/announcements/x.md", "announcements/x.md", text),
             &TimeZone::UTC,
+            None,
         )
     }
 

@@ -31,9 +31,12 @@ pub struct FaqTopic {
 }
 
 impl FaqTopic {
-    pub fn parse(source: Source) -> Result<FaqTopic, Vec<Diagnostic>> {
+    pub fn parse(
+        source: Source,
+        base: Option<&serde_json::Value>,
+    ) -> Result<FaqTopic, Vec<Diagnostic>> {
         let split = source.split().map_err(|d| vec![d])?;
-        let front: FaqFront = split.parse(&source.path).map_err(|d| vec![d])?;
+        let front: FaqFront = split.parse_over(&source.path, base).map_err(|d| vec![d])?;
         let slug = slug::slugify(source.stem());
         if slug.is_empty() {
             return Err(vec![Diagnostic::new(

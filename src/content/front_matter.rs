@@ -128,6 +128,51 @@ impl Split<'_> {
         .map_err(refine)
     }
 
+    /// Parses a translation's front matter laid over `base`, the default
+    /// language file's: keys given here win, `questions` merge by `id` and
+    /// `updates` by position, everything else is inherited.
+    pub fn parse_over<T: DeserializeOwned>(
+        &self,
+        path: &Path,
+        base: Option<&serde_json::Value>,
+    ) -> Result<T, Diagnostic> {
+        let Some(base) = base else {
+            return self.parse(path);
+        };
+        let own: serde_json::Value = self.parse(path)?;
+        let merged = merge(base.clone(), own);
+        serde_path_to_error::deserialize::<_, T>(merged).map_err(|e| {
+            let mut keys: Vec<String> = e
+                .path()
+                .iter()
+                .filter_map(|s| match s {
+                    serde_path_to_error::Segment::Map { key } => Some(key.clone()),
+                    _ => None,
+                })
+                .collect();
+            let raw = e.inner().to_string();
+            let (message, help) = explain(&raw);
+            if let Some(name) = raw
+                .strip_prefix("unknown field `")
+                .and_then(|r| r.split('`').next())
+            {
+                keys.push(name.to_owned());
+            }
+            let key_refs: Vec<&str> = keys.iter().map(String::as_str).collect();
+            let d = self.error_at(path, &key_refs, None, message);
+            let d = match keys.last() {
+                Some(k) if !raw.starts_with("unknown field") && !d.message.contains(" in `") => {
+                    Diagnostic {
+                        message: format!("{} in `{k}`", d.message),
+                        ..d
+                    }
+                }
+                _ => d,
+            };
+            refine(with_help(d, help))
+        })
+    }
+
     /// Where `key` (under the parent keys in `path`) is written, as a
     /// diagnostic position; the front matter's opening line when not found.
     /// With `value`, the position of that value on or after the key's line.
@@ -235,6 +280,49 @@ fn explain(message: &str) -> (String, Option<String>) {
     (message.to_owned(), None)
 }
 
+/// Lays `own` over `base`: objects merge key by key, `questions` by `id`,
+/// `updates` by position; any other value in `own` replaces `base`'s.
+pub fn merge(base: serde_json::Value, own: serde_json::Value) -> serde_json::Value {
+    use serde_json::Value;
+    match (base, own) {
+        (Value::Object(mut b), Value::Object(o)) => {
+            for (key, value) in o {
+                let merged = match (b.remove(&key), value) {
+                    (Some(Value::Array(bs)), Value::Array(os)) if key == "questions" => {
+                        let mut out = bs;
+                        for q in os {
+                            let id = q.get("id").cloned();
+                            match out
+                                .iter_mut()
+                                .find(|b| id.is_some() && b.get("id") == id.as_ref())
+                            {
+                                Some(slot) => *slot = merge(slot.take(), q),
+                                None => out.push(q),
+                            }
+                        }
+                        Value::Array(out)
+                    }
+                    (Some(Value::Array(bs)), Value::Array(os)) if key == "updates" => {
+                        let mut out: Vec<Value> = bs;
+                        for (i, u) in os.into_iter().enumerate() {
+                            match out.get_mut(i) {
+                                Some(slot) => *slot = merge(slot.take(), u),
+                                None => out.push(u),
+                            }
+                        }
+                        Value::Array(out)
+                    }
+                    (Some(b), o) => merge(b, o),
+                    (None, o) => o,
+                };
+                b.insert(key, merged);
+            }
+            Value::Object(b)
+        }
+        (_, own) => own,
+    }
+}
+
 /// Drops " at line N column M" from a YAML message: the diagnostic says where.
 fn strip_yaml_position(message: &str) -> String {
     let mut out = message.to_owned();
@@ -338,6 +426,36 @@ mod tests {
     fn unclosed_front_matter_is_an_error() {
         let err = split(Path::new("a.md"), "+++\ntitle = \"x\"\n").unwrap_err();
         assert!(err.message.contains("never closed"));
+    }
+
+    #[test]
+    fn a_translation_inherits_and_overrides() {
+        let base: serde_json::Value = serde_json::json!({
+            "title": "VPN", "lifecycle": "live",
+            "questions": [{"id": "a", "label": "A?", "type": "yesno"}, {"id": "b", "label": "B?", "type": "text"}],
+        });
+        let file =
+            "+++\ntitle = \"VPN (nl)\"\n[[questions]]\nid = \"b\"\nlabel = \"B (nl)?\"\n+++\n";
+        let split = split(Path::new("vpn.nl.md"), file).unwrap();
+        let merged: serde_json::Value = split
+            .parse_over(Path::new("vpn.nl.md"), Some(&base))
+            .unwrap();
+        assert_eq!(merged["title"], "VPN (nl)");
+        assert_eq!(merged["lifecycle"], "live");
+        assert_eq!(merged["questions"][0]["label"], "A?");
+        assert_eq!(merged["questions"][1]["label"], "B (nl)?");
+        assert_eq!(merged["questions"][1]["type"], "text");
+
+        let file = "+++\ntitle = \"VPN\"\nlifecyle = \"live\"\n+++\n";
+        let split = super::split(Path::new("vpn.nl.md"), file).unwrap();
+        let base = serde_json::json!({"title": "VPN", "lifecycle": "live"});
+        let err = split
+            .parse_over::<Front>(Path::new("vpn.nl.md"), Some(&base))
+            .unwrap_err();
+        assert_eq!(
+            (err.line, err.message.as_str()),
+            (3, "unknown field `lifecyle`")
+        );
     }
 
     #[test]

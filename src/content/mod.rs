@@ -25,16 +25,44 @@ pub use survey::Survey;
 pub struct Source {
     /// The path shown in errors, relative to the project root.
     pub path: PathBuf,
-    /// The path under `content/` with `/` separators, as internal links name it.
+    /// The path under `content/` with `/` separators, as internal links name it
+    /// (`services/vpn.nl.md` for a translation).
     pub rel: String,
+    /// `rel` without the language: the same for a file and its translations.
+    pub key: String,
+    /// The language of a translation (`vpn.nl.md`); `None` for the default language.
+    pub lang: Option<String>,
     pub text: String,
 }
 
 impl Source {
     pub fn new(path: impl Into<PathBuf>, rel: impl Into<String>, text: impl Into<String>) -> Self {
+        let rel = rel.into();
         Source {
             path: path.into(),
-            rel: rel.into(),
+            key: rel.clone(),
+            rel,
+            lang: None,
+            text: text.into(),
+        }
+    }
+
+    /// A translation: `rel` names the file (`services/vpn.nl.md`).
+    pub fn translation(
+        path: impl Into<PathBuf>,
+        rel: &str,
+        lang: &str,
+        text: impl Into<String>,
+    ) -> Self {
+        let key = match rel.strip_suffix(&format!(".{lang}.md")) {
+            Some(stem) => format!("{stem}.md"),
+            None => rel.to_owned(),
+        };
+        Source {
+            path: path.into(),
+            rel: rel.to_owned(),
+            key,
+            lang: Some(lang.to_owned()),
             text: text.into(),
         }
     }
@@ -43,9 +71,10 @@ impl Source {
         front_matter::split(&self.path, &self.text)
     }
 
-    /// The file name without `.md`.
+    /// The file name without the language and `.md`: the same for a file
+    /// and its translations.
     pub fn stem(&self) -> &str {
-        let name = self.rel.rsplit('/').next().unwrap_or(&self.rel);
+        let name = self.key.rsplit('/').next().unwrap_or(&self.key);
         name.strip_suffix(".md").unwrap_or(name)
     }
 
@@ -110,9 +139,44 @@ pub fn is_ignored_name(name: &str) -> bool {
         || name == "4913"
 }
 
+/// The language a file name declares: `vpn.nl.md` → `nl` when `nl` is one
+/// of `translations`; an unknown code that looks like one is an error.
+pub fn language_of(rel: &str, translations: &[String]) -> Result<Option<String>, String> {
+    let name = rel.rsplit('/').next().unwrap_or(rel);
+    let Some(stem) = name.strip_suffix(".md") else {
+        return Ok(None);
+    };
+    let Some((_, suffix)) = stem.rsplit_once('.') else {
+        return Ok(None);
+    };
+    if translations.iter().any(|l| l == suffix) {
+        return Ok(Some(suffix.to_owned()));
+    }
+    let looks_like_language = (2..=3).contains(&suffix.len())
+        && suffix.chars().all(|c| c.is_ascii_lowercase())
+        || suffix.len() == 5 && suffix.as_bytes()[2] == b'-';
+    if looks_like_language {
+        Err(format!(
+            "`{suffix}` in the file name is not one of the site's languages{}",
+            if translations.is_empty() {
+                " (portico.toml declares no `languages`)".to_owned()
+            } else {
+                format!(" ({})", translations.join(", "))
+            }
+        ))
+    } else {
+        Ok(None)
+    }
+}
+
 /// Reads every Markdown file under `content_dir`, sorted by path. Unreadable
-/// files and folders are reported, not skipped.
-pub fn read_sources(root: &Path, content_dir: &Path) -> (Vec<Source>, Vec<Diagnostic>) {
+/// files and folders are reported, not skipped. `translations` are the
+/// language codes besides the default one.
+pub fn read_sources(
+    root: &Path,
+    content_dir: &Path,
+    translations: &[String],
+) -> (Vec<Source>, Vec<Diagnostic>) {
     let mut sources = Vec::new();
     let mut errors = Vec::new();
     if !content_dir.is_dir() {
@@ -159,7 +223,12 @@ pub fn read_sources(root: &Path, content_dir: &Path) -> (Vec<Source>, Vec<Diagno
                     1,
                 )
             })?;
-            Ok(Source::new(shown(root, path), rel, text))
+            match language_of(&rel, translations) {
+                Ok(None) => Ok(Source::new(shown(root, path), rel, text)),
+                Ok(Some(lang)) => Ok(Source::translation(shown(root, path), &rel, &lang, text)),
+                Err(message) => Err(Diagnostic::new(shown(root, path), message)
+                    .help("add the language to `languages` in portico.toml, or rename the file")),
+            }
         })
         .collect();
     for r in read {
@@ -267,6 +336,22 @@ mod tests {
             assert!(is_ignored_name(n), "{n}");
         }
         assert!(!is_ignored_name("vpn.md"));
+    }
+
+    #[test]
+    fn languages_in_file_names() {
+        let langs = vec!["nl".to_owned(), "de".to_owned()];
+        assert_eq!(
+            language_of("services/vpn.nl.md", &langs),
+            Ok(Some("nl".into()))
+        );
+        assert_eq!(language_of("services/vpn.md", &langs), Ok(None));
+        assert_eq!(language_of("pages/release-2.0.md", &langs), Ok(None));
+        assert!(language_of("services/vpn.fr.md", &langs)
+            .unwrap_err()
+            .contains("`fr`"));
+        let t = Source::translation("content/services/vpn.nl.md", "services/vpn.nl.md", "nl", "");
+        assert_eq!((t.key.as_str(), t.stem()), ("services/vpn.md", "vpn"));
     }
 
     #[test]

@@ -27,9 +27,12 @@ pub struct Page {
 }
 
 impl Page {
-    pub fn parse(source: Source) -> Result<Page, Vec<Diagnostic>> {
+    pub fn parse(
+        source: Source,
+        base: Option<&serde_json::Value>,
+    ) -> Result<Page, Vec<Diagnostic>> {
         let split = source.split().map_err(|d| vec![d])?;
-        let front: PageFront = split.parse(&source.path).map_err(|d| vec![d])?;
+        let front: PageFront = split.parse_over(&source.path, base).map_err(|d| vec![d])?;
         let slug = slug::slugify(source.stem());
         if slug.is_empty() {
             return Err(vec![Diagnostic::new(
@@ -63,9 +66,12 @@ pub struct Home {
 }
 
 impl Home {
-    pub fn parse(source: Source) -> Result<Home, Vec<Diagnostic>> {
+    pub fn parse(
+        source: Source,
+        base: Option<&serde_json::Value>,
+    ) -> Result<Home, Vec<Diagnostic>> {
         let split = source.split().map_err(|d| vec![d])?;
-        let front: HomeFront = split.parse(&source.path).map_err(|d| vec![d])?;
+        let front: HomeFront = split.parse_over(&source.path, base).map_err(|d| vec![d])?;
         Ok(Home {
             front,
             source,

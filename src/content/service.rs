@@ -105,9 +105,12 @@ pub struct Service {
 }
 
 impl Service {
-    pub fn parse(source: Source) -> Result<Service, Vec<Diagnostic>> {
+    pub fn parse(
+        source: Source,
+        base: Option<&serde_json::Value>,
+    ) -> Result<Service, Vec<Diagnostic>> {
         let split = source.split().map_err(|d| vec![d])?;
-        let front: ServiceFront = split.parse(&source.path).map_err(|d| vec![d])?;
+        let front: ServiceFront = split.parse_over(&source.path, base).map_err(|d| vec![d])?;
         let mut errors = Vec::new();
         let id = front.id.clone().unwrap_or_else(|| source.stem().to_owned());
         if !is_valid_id(&id) {
@@ -217,11 +220,10 @@ mod tests {
     use super::*;
 
     fn parse(text: &str) -> Result<Service, Vec<Diagnostic>> {
-        Service::parse(Source::new(
-            "content/services/vpn.md",
-            "services/vpn.md",
-            text,
-        ))
+        Service::parse(
+            Source::new("content/services/vpn.md", "services/vpn.md", text),
+            None,
+        )
     }
 
     #[test]

@@ -111,6 +111,9 @@ impl SurveyState {
 pub struct Survey {
     pub source: Source,
     pub id: String,
+    /// The option values stored for each choice question: the default
+    /// language's options, so answers in every language add up.
+    pub values: std::collections::HashMap<String, Vec<String>>,
     pub front: SurveyFront,
     pub opens: Option<When>,
     pub closes: Option<When>,
@@ -118,9 +121,13 @@ pub struct Survey {
 }
 
 impl Survey {
-    pub fn parse(source: Source, tz: &TimeZone) -> Result<Survey, Vec<Diagnostic>> {
+    pub fn parse(
+        source: Source,
+        tz: &TimeZone,
+        base: Option<&serde_json::Value>,
+    ) -> Result<Survey, Vec<Diagnostic>> {
         let split = source.split().map_err(|d| vec![d])?;
-        let front: SurveyFront = split.parse(&source.path).map_err(|d| vec![d])?;
+        let front: SurveyFront = split.parse_over(&source.path, base).map_err(|d| vec![d])?;
         let mut errors = Vec::new();
         let path = &source.path;
         let id = front.id.clone().unwrap_or_else(|| source.stem().to_owned());
@@ -255,8 +262,29 @@ impl Survey {
             }
         }
         if errors.is_empty() {
+            let values = front
+                .questions
+                .iter()
+                .map(|q| {
+                    let from_base = base
+                        .and_then(|b| b.get("questions")?.as_array())
+                        .and_then(|qs| {
+                            qs.iter()
+                                .find(|b| b.get("id").and_then(|i| i.as_str()) == Some(&q.id))
+                        })
+                        .and_then(|b| b.get("options")?.as_array())
+                        .map(|os| {
+                            os.iter()
+                                .filter_map(|o| o.as_str().map(str::to_owned))
+                                .collect::<Vec<_>>()
+                        })
+                        .filter(|os| os.len() == q.options.len());
+                    (q.id.clone(), from_base.unwrap_or_else(|| q.options.clone()))
+                })
+                .collect();
             Ok(Survey {
                 id,
+                values,
                 opens,
                 closes,
                 front,
@@ -351,6 +379,7 @@ mod tests {
         Survey::parse(
             Source::new("content/surveys/s.md", "surveys/s.md", text),
             &TimeZone::UTC,
+            None,
         )
     }
 

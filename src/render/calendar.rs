@@ -11,6 +11,7 @@
 use crate::content::announcement::Status;
 use crate::content::Announcement;
 use crate::date::When;
+use crate::i18n::Strings;
 use crate::site::{paths, Site};
 use icalendar::{Calendar, Component, EventLike, EventStatus, Property};
 
@@ -81,7 +82,7 @@ pub fn uid(a: &Announcement) -> String {
     format!("announcement-{}@portico", a.slug)
 }
 
-pub fn write(site: &Site, key: CalendarKey) -> Vec<u8> {
+pub fn write(site: &Site, tr: &Strings, key: CalendarKey) -> Vec<u8> {
     let c = &site.config;
     let name = match key {
         CalendarKey::All => format!("{}: maintenance and outages", c.file.title),
@@ -122,16 +123,25 @@ pub fn write(site: &Site, key: CalendarKey) -> Vec<u8> {
             .summary
             .clone()
             .unwrap_or_else(|| a.body.summary.clone());
-        let mut description = format!("{summary}\n\nImpact: {}", w.impact.label());
+        let kind = tr.t(&format!("kind_{}", a.front.kind.as_str())).to_owned();
+        let mut description = format!(
+            "{summary}\n\n{}: {}",
+            tr.t("ics_impact"),
+            tr.t(&format!("impact_{}", w.impact.as_str()))
+        );
         if !services.is_empty() {
-            description.push_str(&format!("\nServices: {}", services.join(", ")));
+            description.push_str(&format!(
+                "\n{}: {}",
+                tr.t("ics_services"),
+                services.join(", ")
+            ));
         }
-        description.push_str(&format!("\n\nDetails: {url}"));
+        description.push_str(&format!("\n\n{}: {url}", tr.t("ics_details")));
         let cancelled = a.status(c.now) == Some(Status::Cancelled);
         let modified = utc(last_modified(a));
         let mut event = icalendar::Event::with_uid(&uid(a));
         event
-            .summary(&format!("{}: {}", a.front.kind.label(), a.front.title))
+            .summary(&format!("{kind}: {}", a.front.title))
             .description(&description)
             .url(&url)
             .starts(utc(w.start))
@@ -143,7 +153,7 @@ pub fn write(site: &Site, key: CalendarKey) -> Vec<u8> {
                 EventStatus::Confirmed
             })
             .class(icalendar::Class::Public)
-            .categories(vec![a.front.kind.label()])
+            .categories(vec![kind.as_str()])
             .sequence(sequence(a))
             .add_property("CREATED", stamp(a.date))
             .add_property("LAST-MODIFIED", stamp(last_modified(a)))

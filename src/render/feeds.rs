@@ -5,6 +5,7 @@
 use crate::content::announcement::Kind;
 use crate::content::Announcement;
 use crate::date::When;
+use crate::i18n::Strings;
 use crate::site::{paths, Site};
 use serde::Serialize;
 use std::collections::BTreeSet;
@@ -88,52 +89,39 @@ pub fn keys(site: &Site) -> Vec<FeedKey> {
 
 /// The feed's short name ("Cloud Storage", "Outages"), its title and its
 /// one-line description.
-pub fn describe(site: &Site, key: &FeedKey) -> (String, String, String) {
-    let t = &site.config.file.title;
+pub fn describe(site: &Site, tr: &Strings, key: &FeedKey) -> (String, String, String) {
+    let t = site.config.file.title.as_str();
     let (short, description) = match key {
         FeedKey::All => (
-            "announcements".to_owned(),
-            format!("Every announcement from {t}."),
+            tr.t("feed_name_all").to_owned(),
+            tr.f("feed_desc_all", &[("site", t)]),
         ),
         FeedKey::Service(i) => {
             let s = &site.services[*i].front.title;
-            (
-                s.clone(),
-                format!("Announcements about {s}: changes, maintenance and outages."),
-            )
+            (s.clone(), tr.f("feed_desc_service", &[("service", s)]))
         }
-        FeedKey::Kind(k) => (
-            plural(*k).to_owned(),
-            format!("{} announcements from {t}.", k.label()),
-        ),
+        FeedKey::Kind(k) => {
+            let name = tr.t(&format!("kinds_{}", k.as_str())).to_owned();
+            let description = tr.f("feed_desc_kind", &[("kind", &name), ("site", t)]);
+            (name, description)
+        }
         FeedKey::Audience(a) => {
             let name = audiences(site)
                 .into_iter()
                 .find(|(s, _)| s == a)
                 .map_or(a.clone(), |(_, n)| n);
             (
-                format!("for {name}"),
-                format!("Announcements for {name}, and those for everyone."),
+                tr.f("feed_name_audience", &[("audience", &name)]),
+                tr.f("feed_desc_audience", &[("audience", &name)]),
             )
         }
         FeedKey::Tag(tag) => {
             let name = site.tags.get(tag).map_or(tag.as_str(), |t| t.name.as_str());
-            (name.to_owned(), format!("Announcements tagged “{name}”."))
+            (name.to_owned(), tr.f("feed_desc_tag", &[("tag", name)]))
         }
     };
-    (short.clone(), format!("{t}: {short}"), description)
-}
-
-pub fn plural(k: Kind) -> &'static str {
-    match k {
-        Kind::News => "News",
-        Kind::Launch => "Launches",
-        Kind::Change => "Changes",
-        Kind::Maintenance => "Maintenance",
-        Kind::Outage => "Outages",
-        Kind::Retirement => "Retirements",
-        Kind::Tip => "Tips",
-    }
+    let title = tr.f("feed_title", &[("site", t), ("name", &short)]);
+    (short, title, description)
 }
 
 /// One item: an announcement, or one of its updates (newest-first index).
@@ -235,7 +223,7 @@ struct ItemData {
     tags: Vec<String>,
 }
 
-fn item_data(site: &Site, e: Entry) -> ItemData {
+fn item_data(site: &Site, tr: &Strings, e: Entry) -> ItemData {
     let c = &site.config;
     let tz = &c.tz;
     let (i, update) = match e {
@@ -244,7 +232,7 @@ fn item_data(site: &Site, e: Entry) -> ItemData {
     };
     let a = &site.announcements[i];
     let page = c.permalink(&paths::announcement(&a.slug));
-    let mut tags = vec![a.front.kind.label().to_owned()];
+    let mut tags = vec![tr.t(&format!("kind_{}", a.front.kind.as_str())).to_owned()];
     tags.extend(
         a.front
             .services
@@ -257,12 +245,14 @@ fn item_data(site: &Site, e: Entry) -> ItemData {
         None => {
             let mut html = String::new();
             if let Some(w) = &a.window {
-                let status = a.status(c.now).map_or("", |s| s.label());
+                let status = a.status(c.now).map_or(String::new(), |s| {
+                    tr.t(&format!("status_{}", s.as_str())).to_owned()
+                });
                 html.push_str(&format!(
                     "<p><strong>{}</strong> · {} · {}</p>\n",
-                    crate::theme::escape_html(&super::views::window_range(site, w.start, w.end)),
-                    w.impact.label(),
-                    status
+                    crate::theme::escape_html(&tr.range(w.start, w.end, tz)),
+                    crate::theme::escape_html(tr.t(&format!("impact_{}", w.impact.as_str()))),
+                    crate::theme::escape_html(&status)
                 ));
             }
             html.push_str(&c.absolutize(&a.body.html));
@@ -286,8 +276,11 @@ fn item_data(site: &Site, e: Entry) -> ItemData {
             ItemData {
                 guid: guid(site, e),
                 url: format!("{page}#update-{}", update_stamp(u.at)),
-                title: format!("Update: {}", a.front.title),
-                summary: format!("Update of {} to “{}”.", u.at.human(tz), a.front.title),
+                title: tr.f("update_title", &[("title", &a.front.title)]),
+                summary: tr.f(
+                    "update_summary",
+                    &[("date", &tr.date_time(u.at, tz)), ("title", &a.front.title)],
+                ),
                 html: c.absolutize(&u.html),
                 date: u.at,
                 author: a.front.author.clone(),
@@ -320,17 +313,17 @@ fn home_page(site: &Site, key: &FeedKey) -> String {
     }
 }
 
-pub fn rss(site: &Site, key: &FeedKey) -> Vec<u8> {
+pub fn rss(site: &Site, tr: &Strings, key: &FeedKey) -> Vec<u8> {
     use rss::extension::atom::{AtomExtension, Link};
     use rss::extension::dublincore::DublinCoreExtension;
     let c = &site.config;
     let entries = entries(site, key);
-    let (_, title, description) = describe(site, key);
+    let (_, title, description) = describe(site, tr, key);
     let self_url = c.permalink(&format!("{}{}", folder(site, key), FeedFormat::Rss.file()));
     let items: Vec<rss::Item> = entries
         .iter()
         .map(|&e| {
-            let d = item_data(site, e);
+            let d = item_data(site, tr, e);
             let mut item = rss::Item::default();
             item.set_title(d.title);
             item.set_link(d.url);
@@ -360,7 +353,7 @@ pub fn rss(site: &Site, key: &FeedKey) -> Vec<u8> {
     channel.set_title(title);
     channel.set_link(home_page(site, key));
     channel.set_description(description);
-    channel.set_language(c.file.language.clone());
+    channel.set_language(c.lang.code.clone());
     channel.set_generator("Portico".to_owned());
     channel.set_ttl("60".to_owned());
     if let Some(last) = last_changed(site, &entries) {
@@ -383,7 +376,7 @@ pub fn rss(site: &Site, key: &FeedKey) -> Vec<u8> {
 }
 
 /// JSON Feed 1.1 (https://www.jsonfeed.org/version/1.1/).
-pub fn json(site: &Site, key: &FeedKey) -> Vec<u8> {
+pub fn json(site: &Site, tr: &Strings, key: &FeedKey) -> Vec<u8> {
     #[derive(Serialize)]
     struct Author {
         name: String,
@@ -411,18 +404,18 @@ pub fn json(site: &Site, key: &FeedKey) -> Vec<u8> {
         items: Vec<Item>,
     }
     let c = &site.config;
-    let (_, title, description) = describe(site, key);
+    let (_, title, description) = describe(site, tr, key);
     let feed = Feed {
         version: "https://jsonfeed.org/version/1.1",
         title,
         home_page_url: home_page(site, key),
         feed_url: c.permalink(&format!("{}{}", folder(site, key), FeedFormat::Json.file())),
         description,
-        language: c.file.language.clone(),
+        language: c.lang.code.clone(),
         items: entries(site, key)
             .into_iter()
             .map(|e| {
-                let d = item_data(site, e);
+                let d = item_data(site, tr, e);
                 Item {
                     id: d.guid,
                     url: d.url,

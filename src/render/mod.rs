@@ -8,15 +8,19 @@ pub mod feeds;
 pub mod sitemap;
 pub mod views;
 
+use crate::config::Config;
 use crate::content::announcement::{Kind, Status};
 use crate::content::survey::SurveyState;
 use crate::diagnostic::Diagnostic;
+use crate::i18n::Strings;
 use crate::site::{paths, Site};
 use crate::theme::{error_chain, Theme};
 use calendar::CalendarKey;
 use feeds::{FeedFormat, FeedKey};
 use rayon::prelude::*;
 use serde::Serialize;
+use std::collections::HashMap;
+use std::sync::{Arc, OnceLock};
 use views::*;
 
 /// One file of the built site.
@@ -64,7 +68,26 @@ struct Meta {
     /// Feeds for `<link rel="alternate">` and subscribe links: this page's
     /// own first, then the site's.
     feeds: Vec<FeedLink>,
+    /// This page in every language (for hreflang and the language switcher).
+    languages: Vec<LanguageLink>,
 }
+
+/// One language's version of a page: the page itself where it exists in
+/// that language, else that language's home page.
+#[derive(Debug, Clone, Serialize)]
+pub struct LanguageLink {
+    pub code: String,
+    pub name: String,
+    pub url: String,
+    pub permalink: String,
+    pub current: bool,
+    /// The same page exists in that language.
+    pub available: bool,
+}
+
+/// Which languages have a page at each site path (relative to the
+/// language's root), by index into the configured languages.
+pub type Alternates = HashMap<String, Vec<usize>>;
 
 /// A feed or calendar a page offers.
 #[derive(Debug, Clone, Serialize)]
@@ -83,10 +106,69 @@ pub struct FeedLink {
     pub webcal: Option<String>,
 }
 
+/// Renders every language's site, and adds the theme's and project's
+/// static files once, at the root.
+pub fn render_sites(sites: &[Site], theme: &Theme) -> Result<Vec<Output>, Vec<Diagnostic>> {
+    let renderers: Vec<Renderer> = sites.iter().map(|s| Renderer::new(s, theme)).collect();
+    if renderers.len() > 1 {
+        let mut alternates: Alternates = HashMap::new();
+        for r in &renderers {
+            let config = &r.site.config;
+            let index = config
+                .languages
+                .iter()
+                .position(|l| l.code == config.lang.code)
+                .unwrap_or(0);
+            for path in r.page_paths() {
+                alternates.entry(path).or_default().push(index);
+            }
+        }
+        let alternates = Arc::new(alternates);
+        for r in &renderers {
+            let _ = r.alternates.set(alternates.clone());
+        }
+    }
+    let mut outputs = Vec::new();
+    let mut errors = Vec::new();
+    for r in &renderers {
+        match r.render_all() {
+            Ok(o) => outputs.extend(o),
+            Err(e) => errors.extend(e),
+        }
+    }
+    let generated: std::collections::HashSet<&str> =
+        outputs.iter().map(|o| o.path.as_str()).collect();
+    let mut assets = Vec::new();
+    for (path, bytes) in &theme.assets {
+        if generated.contains(path.as_str()) {
+            errors.push(Diagnostic::new(
+                format!("static/{path}"),
+                format!("static file `{path}` would overwrite a generated page"),
+            ));
+        } else {
+            assets.push(Output {
+                path: path.clone(),
+                bytes: bytes.clone(),
+            });
+        }
+    }
+    outputs.extend(assets);
+    if errors.is_empty() {
+        Ok(outputs)
+    } else {
+        errors.sort();
+        errors.dedup();
+        Err(errors)
+    }
+}
+
 /// Views shared by many pages, built once per render.
 pub struct Renderer<'a> {
     site: &'a Site,
     theme: &'a Theme,
+    tr: &'a Strings,
+    /// Set once every language's pages are known.
+    alternates: OnceLock<Arc<Alternates>>,
     site_view: SiteView,
     announcements: Vec<AnnouncementCard>,
     services: Vec<ServiceCard>,
@@ -99,19 +181,22 @@ pub struct Renderer<'a> {
 impl<'a> Renderer<'a> {
     pub fn new(site: &'a Site, theme: &'a Theme) -> Renderer<'a> {
         let now = site.config.now;
+        let tr = theme.i18n.get(&site.config.lang.code);
         Renderer {
             site,
             theme,
-            site_view: SiteView::new(site),
+            tr,
+            alternates: OnceLock::new(),
+            site_view: SiteView::new(site, tr),
             announcements: site
                 .announcements
                 .par_iter()
-                .map(|a| AnnouncementCard::new(site, a))
+                .map(|a| AnnouncementCard::new(site, tr, a))
                 .collect(),
             services: site
                 .services
                 .iter()
-                .map(|s| ServiceCard::new(site, s))
+                .map(|s| ServiceCard::new(site, tr, s))
                 .collect(),
             faq_topics: site
                 .faq_topics
@@ -121,7 +206,7 @@ impl<'a> Renderer<'a> {
             surveys: site
                 .surveys
                 .iter()
-                .map(|s| SurveyCard::new(site, s))
+                .map(|s| SurveyCard::new(site, tr, s))
                 .collect(),
             listed: (0..site.announcements.len())
                 .filter(|&i| !site.announcements[i].is_expired(now))
@@ -198,7 +283,7 @@ impl<'a> Renderer<'a> {
     /// The RSS and JSON feeds of `key`.
     pub fn feed_links(&self, key: &FeedKey) -> Vec<FeedLink> {
         let folder = feeds::folder(self.site, key);
-        let (label, title, _) = feeds::describe(self.site, key);
+        let (label, title, _) = feeds::describe(self.site, self.tr, key);
         [FeedFormat::Rss, FeedFormat::Json]
             .into_iter()
             .map(|f| {
@@ -257,12 +342,22 @@ impl<'a> Renderer<'a> {
         links
     }
 
-    /// Renders every job and adds the theme's and project's static files.
+    /// Renders every job of this language, at paths under its prefix.
     pub fn render_all(&self) -> Result<Vec<Output>, Vec<Diagnostic>> {
+        let prefix = Config::language_prefix(&self.site.config.lang);
         let jobs = self.jobs();
-        let results: Vec<Result<Output, Diagnostic>> =
-            jobs.par_iter().map(|j| self.render(j)).collect();
-        let mut outputs = Vec::with_capacity(results.len() + self.theme.assets.len());
+        let results: Vec<Result<Output, Diagnostic>> = jobs
+            .par_iter()
+            .map(|j| {
+                self.render(j).map(|mut o| {
+                    if !prefix.is_empty() {
+                        o.path = format!("{prefix}{}", o.path);
+                    }
+                    o
+                })
+            })
+            .collect();
+        let mut outputs = Vec::with_capacity(results.len());
         let mut errors = Vec::new();
         for r in results {
             match r {
@@ -270,31 +365,53 @@ impl<'a> Renderer<'a> {
                 Err(e) => errors.push(e),
             }
         }
-        if !errors.is_empty() {
-            errors.sort();
-            errors.dedup();
-            return Err(errors);
-        }
-        let generated: std::collections::HashSet<String> =
-            outputs.iter().map(|o| o.path.clone()).collect();
-        for (path, bytes) in &self.theme.assets {
-            if generated.contains(path) {
-                errors.push(Diagnostic::new(
-                    format!("static/{path}"),
-                    format!("static file `{path}` would overwrite a generated page"),
-                ));
-            } else {
-                outputs.push(Output {
-                    path: path.clone(),
-                    bytes: bytes.clone(),
-                });
-            }
-        }
         if errors.is_empty() {
             Ok(outputs)
         } else {
+            errors.sort();
+            errors.dedup();
             Err(errors)
         }
+    }
+
+    /// The site paths of this language's pages.
+    pub fn page_paths(&self) -> Vec<String> {
+        self.jobs()
+            .iter()
+            .filter_map(|j| self.job_path(j))
+            .collect()
+    }
+
+    fn languages(&self, rel: &str) -> Vec<LanguageLink> {
+        let config = &self.site.config;
+        if config.languages.len() < 2 {
+            return Vec::new();
+        }
+        let here = self.alternates.get().and_then(|a| a.get(rel));
+        config
+            .languages
+            .iter()
+            .enumerate()
+            .map(|(i, lang)| {
+                let theirs = config.for_language(lang);
+                let available = here.is_some_and(|langs| langs.contains(&i));
+                let path = if available { rel } else { "" };
+                LanguageLink {
+                    code: lang.code.clone(),
+                    name: lang.name.clone().unwrap_or_else(|| {
+                        self.theme
+                            .i18n
+                            .get(&lang.code)
+                            .t("language_name")
+                            .to_owned()
+                    }),
+                    url: theirs.url(path),
+                    permalink: theirs.permalink(path),
+                    current: lang.code == config.lang.code,
+                    available,
+                }
+            })
+            .collect()
     }
 
     fn meta(&self, rel: &str, title: &str, description: &str, section: &'static str) -> Meta {
@@ -311,6 +428,7 @@ impl<'a> Renderer<'a> {
             section,
             og_type: "website",
             feeds: self.site_feeds(),
+            languages: self.languages(rel),
         }
     }
 
@@ -330,6 +448,7 @@ impl<'a> Renderer<'a> {
     ) -> Result<Output, Diagnostic> {
         let mut ctx = tera::Context::new();
         ctx.insert("site", &self.site_view);
+        ctx.insert("tr", self.tr);
         ctx.insert("page", &meta);
         let data = tera::Context::from_serialize(data)
             .map_err(|e| Diagnostic::new(format!("templates/{template}"), error_chain(&e)))?;
@@ -356,10 +475,7 @@ impl<'a> Renderer<'a> {
     }
 
     fn service_refs(&self, ids: &[String]) -> Vec<ServiceRef> {
-        ids.iter()
-            .filter_map(|id| self.site.service_index.get(id))
-            .map(|&i| ServiceRef::new(self.site, &self.site.services[i]))
-            .collect()
+        ServiceRef::list(self.site, self.tr, ids)
     }
 
     fn service_cards(&self, indices: &[usize]) -> Vec<&ServiceCard> {
@@ -479,12 +595,16 @@ impl<'a> Renderer<'a> {
                     all_url: String,
                     kind: Option<&'static str>,
                 }
+                let tr = self.tr;
                 let heading = match kind {
-                    Some(k) => format!("{} announcements", k.label()),
-                    None => "Announcements".to_owned(),
+                    Some(k) => tr.t(&format!("kinds_{}", k.as_str())).to_owned(),
+                    None => tr.t("title_announcements").to_owned(),
                 };
                 let title = if *page > 1 {
-                    format!("{heading} (page {page})")
+                    tr.f(
+                        "title_page_n",
+                        &[("title", &heading), ("n", &page.to_string())],
+                    )
                 } else {
                     heading.clone()
                 };
@@ -542,8 +662,8 @@ impl<'a> Renderer<'a> {
                     content: &a.body.html,
                     toc: a.body.toc(),
                     author: a.front.author.as_deref(),
-                    updated: a.updated.map(|u| DateView::new(site, u)),
-                    expires: a.expires.map(|u| DateView::new(site, u)),
+                    updated: a.updated.map(|u| DateView::new(site, self.tr, u)),
+                    expires: a.expires.map(|u| DateView::new(site, self.tr, u)),
                     expired: a.is_expired(now),
                     audience: a.audiences(),
                     updates: a
@@ -551,7 +671,7 @@ impl<'a> Renderer<'a> {
                         .iter()
                         .map(|u| UpdateView {
                             id: format!("update-{}", feeds::update_stamp(u.at)),
-                            at: DateView::new(site, u.at),
+                            at: DateView::new(site, self.tr, u.at),
                             html: &u.html,
                         })
                         .collect(),
@@ -585,8 +705,8 @@ impl<'a> Renderer<'a> {
                 }
                 let meta = self.meta(
                     "services/",
-                    "Service catalog",
-                    "Every IT service: what it is, what it costs and how to get it.",
+                    self.tr.t("title_catalog"),
+                    self.tr.t("desc_catalog"),
                     "services",
                 );
                 let data = Data {
@@ -603,8 +723,8 @@ impl<'a> Renderer<'a> {
                 }
                 let meta = self.meta(
                     "services/compare/",
-                    "Compare services",
-                    "Cost, service level, lifecycle and delivery of every service side by side.",
+                    self.tr.t("title_compare"),
+                    self.tr.t("desc_compare"),
                     "services",
                 );
                 self.page(
@@ -665,12 +785,7 @@ impl<'a> Renderer<'a> {
                 struct Data<'a> {
                     topics: &'a [FaqCard],
                 }
-                let meta = self.meta(
-                    "faq/",
-                    "Frequently asked questions",
-                    "Answers to the questions employees ask IT most.",
-                    "faq",
-                );
+                let meta = self.meta("faq/", self.tr.t("title_faq"), self.tr.t("desc_faq"), "faq");
                 self.page(
                     "faq_index.html",
                     "faq/",
@@ -738,8 +853,8 @@ impl<'a> Renderer<'a> {
                 }
                 let meta = self.meta(
                     "surveys/",
-                    "Surveys",
-                    "Tell IT what works and what does not.",
+                    self.tr.t("title_surveys"),
+                    self.tr.t("desc_surveys"),
                     "surveys",
                 );
                 self.page(
@@ -773,7 +888,7 @@ impl<'a> Renderer<'a> {
                     base.clone()
                 };
                 let title = if thanks {
-                    format!("Thank you: {}", s.front.title)
+                    self.tr.f("title_thanks", &[("title", &s.front.title)])
                 } else {
                     s.front.title.clone()
                 };
@@ -786,7 +901,14 @@ impl<'a> Renderer<'a> {
                         "{}/surveys/{}/responses",
                         self.site_view.feedback_endpoint, s.id
                     ),
-                    questions: s.front.questions.iter().map(QuestionView::new).collect(),
+                    questions: s
+                        .front
+                        .questions
+                        .iter()
+                        .map(|q| {
+                            QuestionView::new(self.tr, q, s.values.get(&q.id).map(Vec::as_slice))
+                        })
+                        .collect(),
                     services: self.service_refs(&s.front.services),
                     open: s.state(now) == SurveyState::Open,
                     survey_url: c.url(&base),
@@ -809,6 +931,7 @@ impl<'a> Renderer<'a> {
                     content: &'a str,
                     toc: &'a [crate::markdown::Heading],
                     draft: bool,
+                    lang: Option<String>,
                 }
                 let rel = paths::page(&p.slug);
                 let summary = p
@@ -823,6 +946,7 @@ impl<'a> Renderer<'a> {
                     content: &p.body.html,
                     toc: p.body.toc(),
                     draft: p.front.draft,
+                    lang: site.foreign_lang(&p.source),
                 };
                 self.page("page.html", &rel, meta, data)
             }
@@ -846,7 +970,7 @@ impl<'a> Renderer<'a> {
                         count: t.announcements.len() + t.services.len() + t.faq_topics.len(),
                     })
                     .collect();
-                let meta = self.meta("tags/", "Tags", "", "");
+                let meta = self.meta("tags/", self.tr.t("title_tags"), "", "");
                 self.page("tags.html", "tags/", meta, Data { tags })
             }
             Job::Tag { slug, page } => {
@@ -872,7 +996,7 @@ impl<'a> Renderer<'a> {
                     .collect();
                 let first = *page == 1;
                 let rel = paths::paginated(&base, *page);
-                let meta = self.meta(&rel, &format!("Tagged “{}”", tag.name), "", "");
+                let meta = self.meta(&rel, &self.tr.f("title_tag", &[("tag", &tag.name)]), "", "");
                 let meta = if tag.announcements.is_empty() {
                     meta
                 } else {
@@ -899,22 +1023,22 @@ impl<'a> Renderer<'a> {
                 self.page("tag.html", &rel, meta, data)
             }
             Job::NotFound => {
-                let meta = self.meta("404.html", "Page not found", "", "");
+                let meta = self.meta("404.html", self.tr.t("title_404"), "", "");
                 #[derive(Serialize)]
                 struct Data {}
                 self.page("404.html", "404.html", meta, Data {})
             }
             Job::Subscribe => {
                 #[derive(Serialize)]
-                struct Group {
-                    heading: &'static str,
+                struct Group<'t> {
+                    heading: &'t str,
                     feeds: Vec<Vec<FeedLink>>,
                 }
                 #[derive(Serialize)]
-                struct Data {
+                struct Data<'t> {
                     everything: Vec<FeedLink>,
                     calendar: FeedLink,
-                    groups: Vec<Group>,
+                    groups: Vec<Group<'t>>,
                     service_calendars: Vec<FeedLink>,
                 }
                 let keys = feeds::keys(site);
@@ -930,10 +1054,14 @@ impl<'a> Renderer<'a> {
                     everything: self.feed_links(&FeedKey::All),
                     calendar: self.calendar_link(CalendarKey::All),
                     groups: vec![
-                        group("By service", |k| matches!(k, FeedKey::Service(_))),
-                        group("By kind", |k| matches!(k, FeedKey::Kind(_))),
-                        group("By audience", |k| matches!(k, FeedKey::Audience(_))),
-                        group("By tag", |k| matches!(k, FeedKey::Tag(_))),
+                        group(self.tr.t("by_service"), |k| {
+                            matches!(k, FeedKey::Service(_))
+                        }),
+                        group(self.tr.t("by_kind"), |k| matches!(k, FeedKey::Kind(_))),
+                        group(self.tr.t("by_audience"), |k| {
+                            matches!(k, FeedKey::Audience(_))
+                        }),
+                        group(self.tr.t("by_tag"), |k| matches!(k, FeedKey::Tag(_))),
                     ],
                     service_calendars: (0..site.services.len())
                         .map(|i| self.calendar_link(CalendarKey::Service(i)))
@@ -941,8 +1069,8 @@ impl<'a> Renderer<'a> {
                 };
                 let meta = self.meta(
                     "subscribe/",
-                    "Subscribe",
-                    "Follow IT announcements in your feed reader and maintenance windows in your calendar.",
+                    self.tr.t("title_subscribe"),
+                    self.tr.t("desc_subscribe"),
                     "subscribe",
                 );
                 self.page("subscribe.html", "subscribe/", meta, data)
@@ -950,8 +1078,8 @@ impl<'a> Renderer<'a> {
             Job::Feed { key, format } => {
                 let folder = feeds::folder(site, key);
                 let bytes = match format {
-                    FeedFormat::Rss => feeds::rss(site, key),
-                    FeedFormat::Json => feeds::json(site, key),
+                    FeedFormat::Rss => feeds::rss(site, self.tr, key),
+                    FeedFormat::Json => feeds::json(site, self.tr, key),
                 };
                 Ok(Output {
                     path: format!("{folder}{}", format.file()),
@@ -960,7 +1088,7 @@ impl<'a> Renderer<'a> {
             }
             Job::Calendar(key) => Ok(Output {
                 path: calendar::path(site, *key),
-                bytes: calendar::write(site, *key),
+                bytes: calendar::write(site, self.tr, *key),
             }),
             Job::CatalogJson => Ok(Output {
                 path: "catalog.json".into(),

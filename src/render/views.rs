@@ -1,11 +1,13 @@
 //! What templates see: small serializable views built from the `Site`, never
 //! the model itself. Cards (summaries) are built once and shared by every
-//! list that shows them; only an item's own page carries its body.
+//! list that shows them; only an item's own page carries its body. Every
+//! word shown comes from the language's `Strings`.
 
 use crate::content::announcement::Status;
 use crate::content::survey::{Question, QuestionType, SurveyState};
 use crate::content::{Announcement, FaqTopic, Service, Survey};
 use crate::date::When;
+use crate::i18n::Strings;
 use crate::site::{paths, Site};
 use serde::Serialize;
 
@@ -16,7 +18,7 @@ pub struct NavItem {
     pub section: String,
 }
 
-/// The same for every page.
+/// The same for every page of one language.
 #[derive(Debug, Serialize)]
 pub struct SiteView {
     pub title: String,
@@ -24,7 +26,10 @@ pub struct SiteView {
     pub organisation: String,
     pub language: String,
     pub base_url: String,
+    /// Links to pages of this language start with this.
     pub base_path: String,
+    /// The site's root, where the theme's assets are, whatever the language.
+    pub root_path: String,
     pub nav: Vec<NavItem>,
     pub feedback_endpoint: String,
     pub now: String,
@@ -37,29 +42,18 @@ pub struct SiteView {
 }
 
 impl SiteView {
-    pub fn new(site: &Site) -> SiteView {
+    pub fn new(site: &Site, tr: &Strings) -> SiteView {
         let c = &site.config;
+        let item = |key: &str, section: &str| NavItem {
+            title: tr.t(key).to_owned(),
+            url: c.url(&format!("{section}/")),
+            section: section.to_owned(),
+        };
         let mut nav = vec![
-            NavItem {
-                title: "Services".into(),
-                url: c.url("services/"),
-                section: "services".into(),
-            },
-            NavItem {
-                title: "Announcements".into(),
-                url: c.url("announcements/"),
-                section: "announcements".into(),
-            },
-            NavItem {
-                title: "FAQ".into(),
-                url: c.url("faq/"),
-                section: "faq".into(),
-            },
-            NavItem {
-                title: "Surveys".into(),
-                url: c.url("surveys/"),
-                section: "surveys".into(),
-            },
+            item("nav_services", "services"),
+            item("nav_announcements", "announcements"),
+            item("nav_faq", "faq"),
+            item("nav_surveys", "surveys"),
         ];
         for p in site.pages.iter().filter(|p| p.front.menu.is_some()) {
             nav.push(NavItem {
@@ -72,9 +66,10 @@ impl SiteView {
             title: c.file.title.clone(),
             description: c.file.description.clone(),
             organisation: c.file.organisation.clone(),
-            language: c.file.language.clone(),
+            language: site.config.lang.code.clone(),
             base_url: c.base_url.clone(),
             base_path: c.base_path.clone(),
+            root_path: c.root_path.clone(),
             nav,
             feedback_endpoint: c.file.feedback.endpoint.trim_end_matches('/').to_owned(),
             now: c.now.iso(&c.tz),
@@ -93,39 +88,67 @@ pub struct DateView {
 }
 
 impl DateView {
-    pub fn new(site: &Site, when: When) -> DateView {
+    pub fn new(site: &Site, tr: &Strings, when: When) -> DateView {
         DateView {
-            human: when.human(&site.config.tz),
+            human: tr.date_time(when, &site.config.tz),
             iso: when.iso(&site.config.tz),
         }
     }
 }
 
+/// A value written in front matter and the label readers see for it.
 #[derive(Debug, Clone, Serialize)]
 pub struct Badge {
     pub value: &'static str,
-    pub label: &'static str,
+    pub label: String,
 }
 
+impl Badge {
+    /// `group` is the translation key's prefix: `lifecycle`, `kind`, ...
+    pub fn new(tr: &Strings, group: &str, value: &'static str) -> Badge {
+        Badge {
+            value,
+            label: tr.t(&format!("{group}_{value}")).to_owned(),
+        }
+    }
+}
+
+/// A link to a service, in this language or, where it has no translation,
+/// the default language (`lang` says which).
 #[derive(Debug, Clone, Serialize)]
 pub struct ServiceRef {
     pub id: String,
     pub title: String,
     pub url: String,
     pub lifecycle: Badge,
+    pub lang: Option<String>,
 }
 
 impl ServiceRef {
-    pub fn new(site: &Site, s: &Service) -> ServiceRef {
+    pub fn new(site: &Site, tr: &Strings, s: &Service) -> ServiceRef {
         ServiceRef {
             id: s.id.clone(),
             title: s.front.title.clone(),
             url: site.config.url(&paths::service(&s.id)),
-            lifecycle: Badge {
-                value: s.front.lifecycle.as_str(),
-                label: s.front.lifecycle.label(),
-            },
+            lifecycle: Badge::new(tr, "lifecycle", s.front.lifecycle.as_str()),
+            lang: None,
         }
+    }
+
+    /// Refs for service ids, falling back to other languages' pages.
+    pub fn list(site: &Site, tr: &Strings, ids: &[String]) -> Vec<ServiceRef> {
+        ids.iter()
+            .filter_map(|id| match site.service_index.get(id) {
+                Some(&i) => Some(ServiceRef::new(site, tr, &site.services[i])),
+                None => site.foreign_services.get(id).map(|f| ServiceRef {
+                    id: id.clone(),
+                    title: f.title.clone(),
+                    url: f.url.clone(),
+                    lifecycle: Badge::new(tr, "lifecycle", f.lifecycle.as_str()),
+                    lang: Some(f.lang.clone()),
+                }),
+            })
+            .collect()
     }
 }
 
@@ -155,25 +178,6 @@ pub struct WindowView {
     pub status: Badge,
 }
 
-/// A window as a short phrase; the day is named once when start and end share it.
-pub fn window_range(site: &Site, start: When, end: When) -> String {
-    let tz = &site.config.tz;
-    if !(start.has_time && end.has_time) {
-        return format!("{} – {}", start.human(tz), end.human(tz));
-    }
-    let (s, e) = (start.zoned(tz), end.zoned(tz));
-    if s.date() == e.date() {
-        format!(
-            "{}, {}–{}",
-            s.strftime("%-d %B %Y"),
-            s.strftime("%H:%M"),
-            e.strftime("%H:%M %Z")
-        )
-    } else {
-        format!("{} – {}", start.human(tz), end.human(tz))
-    }
-}
-
 /// Cuts `text` at a word boundary to at most `max` characters, with "…".
 pub fn shorten(text: &str, max: usize) -> String {
     if text.chars().count() <= max {
@@ -200,11 +204,14 @@ pub struct AnnouncementCard {
     pub scheduled: bool,
     pub window: Option<WindowView>,
     pub services: Vec<ServiceRef>,
+    /// The language it is written in, when that is not the page's.
+    pub lang: Option<String>,
 }
 
 impl AnnouncementCard {
-    pub fn new(site: &Site, a: &Announcement) -> AnnouncementCard {
+    pub fn new(site: &Site, tr: &Strings, a: &Announcement) -> AnnouncementCard {
         let now = site.config.now;
+        let tz = &site.config.tz;
         AnnouncementCard {
             title: a.front.title.clone(),
             url: site.config.url(&paths::announcement(&a.slug)),
@@ -212,38 +219,24 @@ impl AnnouncementCard {
                 .front
                 .summary
                 .clone()
-                .unwrap_or_else(|| a.body.summary.clone()),
-            date: DateView::new(site, a.date),
-            kind: Badge {
-                value: a.front.kind.as_str(),
-                label: a.front.kind.label(),
-            },
+                .unwrap_or_else(|| shorten(&a.body.summary, 240)),
+            date: DateView::new(site, tr, a.date),
+            kind: Badge::new(tr, "kind", a.front.kind.as_str()),
             pinned: a.front.pinned,
             draft: a.front.draft,
             scheduled: a.is_scheduled(now),
             window: a.window.map(|w| {
                 let status = a.status(now).unwrap_or(Status::Scheduled);
                 WindowView {
-                    range: window_range(site, w.start, w.end),
-                    start: DateView::new(site, w.start),
-                    end: DateView::new(site, w.end),
-                    impact: Badge {
-                        value: w.impact.as_str(),
-                        label: w.impact.label(),
-                    },
-                    status: Badge {
-                        value: status.as_str(),
-                        label: status.label(),
-                    },
+                    range: tr.range(w.start, w.end, tz),
+                    start: DateView::new(site, tr, w.start),
+                    end: DateView::new(site, tr, w.end),
+                    impact: Badge::new(tr, "impact", w.impact.as_str()),
+                    status: Badge::new(tr, "status", status.as_str()),
                 }
             }),
-            services: a
-                .front
-                .services
-                .iter()
-                .filter_map(|id| site.service_index.get(id))
-                .map(|&i| ServiceRef::new(site, &site.services[i]))
-                .collect(),
+            services: ServiceRef::list(site, tr, &a.front.services),
+            lang: site.foreign_lang(&a.source),
         }
     }
 }
@@ -274,10 +267,11 @@ pub struct ServiceCard {
     pub support_hours: Option<String>,
     pub response_time: Option<String>,
     pub draft: bool,
+    pub lang: Option<String>,
 }
 
 impl ServiceCard {
-    pub fn new(site: &Site, s: &Service) -> ServiceCard {
+    pub fn new(site: &Site, tr: &Strings, s: &Service) -> ServiceCard {
         let f = &s.front;
         ServiceCard {
             id: s.id.clone(),
@@ -289,16 +283,10 @@ impl ServiceCard {
                 .unwrap_or_else(|| shorten(&s.body.summary, 240)),
             category: f.category.clone(),
             category_id: slug::slugify(&f.category),
-            lifecycle: Badge {
-                value: f.lifecycle.as_str(),
-                label: f.lifecycle.label(),
-            },
-            delivery: Badge {
-                value: f.delivery.as_str(),
-                label: f.delivery.label(),
-            },
+            lifecycle: Badge::new(tr, "lifecycle", f.lifecycle.as_str()),
+            delivery: Badge::new(tr, "delivery", f.delivery.as_str()),
             cost: f.cost.as_ref().map(|c| CostView {
-                text: c.display(),
+                text: tr.cost(c.amount, &c.currency, &c.per),
                 amount: c.amount,
                 currency: c.currency.clone(),
                 per: c.per.clone(),
@@ -309,6 +297,7 @@ impl ServiceCard {
             support_hours: f.sla.as_ref().and_then(|s| s.support_hours.clone()),
             response_time: f.sla.as_ref().and_then(|s| s.response_time.clone()),
             draft: f.draft,
+            lang: site.foreign_lang(&s.source),
         }
     }
 }
@@ -327,6 +316,7 @@ pub struct FaqCard {
     pub summary: String,
     pub questions: Vec<QuestionLink>,
     pub draft: bool,
+    pub lang: Option<String>,
 }
 
 impl FaqCard {
@@ -351,6 +341,7 @@ impl FaqCard {
                 .collect(),
             url,
             draft: f.front.draft,
+            lang: site.foreign_lang(&f.source),
         }
     }
 }
@@ -364,19 +355,26 @@ pub struct SurveyCard {
     pub state: Badge,
     pub opens: Option<DateView>,
     pub closes: Option<DateView>,
-    pub questions: usize,
+    pub questions: String,
     pub draft: bool,
+    pub lang: Option<String>,
 }
 
-fn state_badge(s: SurveyState) -> Badge {
+fn state_badge(tr: &Strings, s: SurveyState) -> Badge {
+    let key = match s {
+        SurveyState::Upcoming => "survey_upcoming",
+        SurveyState::Open => "survey_open",
+        SurveyState::Closed => "survey_closed_state",
+    };
     Badge {
         value: s.as_str(),
-        label: s.label(),
+        label: tr.t(key).to_owned(),
     }
 }
 
 impl SurveyCard {
-    pub fn new(site: &Site, s: &Survey) -> SurveyCard {
+    pub fn new(site: &Site, tr: &Strings, s: &Survey) -> SurveyCard {
+        let n = s.front.questions.len();
         SurveyCard {
             id: s.id.clone(),
             title: s.front.title.clone(),
@@ -386,16 +384,21 @@ impl SurveyCard {
                 .summary
                 .clone()
                 .unwrap_or_else(|| s.body.summary.clone()),
-            state: state_badge(s.state(site.config.now)),
-            opens: s.opens.map(|w| DateView::new(site, w)),
-            closes: s.closes.map(|w| DateView::new(site, w)),
-            questions: s.front.questions.len(),
+            state: state_badge(tr, s.state(site.config.now)),
+            opens: s.opens.map(|w| DateView::new(site, tr, w)),
+            closes: s.closes.map(|w| DateView::new(site, tr, w)),
+            questions: if n == 1 {
+                tr.t("question_count_one").to_owned()
+            } else {
+                tr.f("question_count", &[("n", &n.to_string())])
+            },
             draft: s.front.draft,
+            lang: site.foreign_lang(&s.source),
         }
     }
 }
 
-/// One choice of a question: its value, label and input id.
+/// One choice of a question: the value stored, the label shown, the input id.
 #[derive(Debug, Clone, Serialize)]
 pub struct Choice {
     pub value: String,
@@ -420,7 +423,9 @@ pub struct QuestionView<'a> {
 }
 
 impl<'a> QuestionView<'a> {
-    pub fn new(q: &'a Question) -> QuestionView<'a> {
+    /// `q` as shown; `values` are the option values stored (the default
+    /// language's options, so answers in every language add up).
+    pub fn new(tr: &'a Strings, q: &'a Question, values: Option<&'a [String]>) -> QuestionView<'a> {
         let input_id = format!("q-{}", q.id);
         let choice = |value: String, label: String, n: usize| Choice {
             input_id: format!("{input_id}-{n}"),
@@ -432,12 +437,17 @@ impl<'a> QuestionView<'a> {
                 .options
                 .iter()
                 .enumerate()
-                .map(|(n, o)| choice(o.clone(), o.clone(), n))
+                .map(|(n, o)| {
+                    let value = values.and_then(|v| v.get(n)).unwrap_or(o);
+                    choice(value.clone(), o.clone(), n)
+                })
                 .collect(),
-            QuestionType::YesNo => vec![
-                choice("yes".into(), "Yes".into(), 0),
-                choice("no".into(), "No".into(), 1),
-            ],
+            QuestionType::YesNo => {
+                vec![
+                    choice("yes".into(), tr.t("yes").into(), 0),
+                    choice("no".into(), tr.t("no").into(), 1),
+                ]
+            }
             QuestionType::Rating | QuestionType::Nps => {
                 let (min, max) = q.range().unwrap_or((1, 5));
                 let per_step = q.labels.len() as i64 == max - min + 1 && q.labels.len() != 2;
@@ -456,14 +466,14 @@ impl<'a> QuestionView<'a> {
             QuestionType::Text | QuestionType::LongText => Vec::new(),
         };
         let ends = q.labels.len() == 2;
+        let (low, high) = match (ends, q.kind) {
+            (true, _) => (Some(q.labels[0].as_str()), Some(q.labels[1].as_str())),
+            (false, QuestionType::Nps) => (Some(tr.t("nps_low")), Some(tr.t("nps_high"))),
+            _ => (None, None),
+        };
         let scale = q
             .range()
             .is_some_and(|(min, max)| ends || q.labels.len() as i64 != max - min + 1);
-        let (low, high) = match (ends, q.kind) {
-            (true, _) => (Some(q.labels[0].as_str()), Some(q.labels[1].as_str())),
-            (false, QuestionType::Nps) => (Some("Not at all likely"), Some("Extremely likely")),
-            _ => (None, None),
-        };
         QuestionView {
             id: &q.id,
             kind: q.kind.as_str(),

@@ -1,0 +1,246 @@
+//! The words of the theme in each language (`themes/NAME/i18n/LANG.toml`,
+//! overridable by the project's `i18n/LANG.toml`), and the formatting of
+//! dates and money that goes with them.
+
+use crate::date::When;
+use jiff::tz::TimeZone;
+use std::collections::BTreeMap;
+
+/// The language whose words fill any gap in another's.
+pub const BASE: &str = "en";
+
+/// One language's words.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+#[serde(transparent)]
+pub struct Strings {
+    texts: BTreeMap<String, String>,
+    #[serde(skip)]
+    months: Vec<String>,
+}
+
+impl Strings {
+    /// Builds from TOML tables, later ones overriding earlier ones.
+    pub fn from_tables(tables: &[toml::Table]) -> Strings {
+        let mut s = Strings::default();
+        for table in tables {
+            for (key, value) in table {
+                match value {
+                    toml::Value::String(text) => {
+                        s.texts.insert(key.clone(), text.clone());
+                    }
+                    toml::Value::Array(items) if key == "months" => {
+                        s.months = items
+                            .iter()
+                            .filter_map(|v| v.as_str().map(str::to_owned))
+                            .collect();
+                    }
+                    _ => {}
+                }
+            }
+        }
+        s
+    }
+
+    /// The text for `key`, or the key itself when no language has it.
+    pub fn t<'a>(&'a self, key: &'a str) -> &'a str {
+        self.texts.get(key).map_or(key, String::as_str)
+    }
+
+    /// The text for `key` with `{name}` placeholders filled.
+    pub fn f(&self, key: &str, args: &[(&str, &str)]) -> String {
+        fill(self.t(key), args)
+    }
+
+    /// "20 November 2026" in this language.
+    pub fn date(&self, when: When, tz: &TimeZone) -> String {
+        let z = when.zoned(tz);
+        let month = self
+            .months
+            .get(usize::from(z.month().unsigned_abs()) - 1)
+            .cloned()
+            .unwrap_or_else(|| z.month().to_string());
+        fill(
+            self.t("date"),
+            &[
+                ("day", &z.day().to_string()),
+                ("month", &month),
+                ("year", &z.year().to_string()),
+            ],
+        )
+    }
+
+    /// The date, with the time of day when the author gave one.
+    pub fn date_time(&self, when: When, tz: &TimeZone) -> String {
+        if !when.has_time {
+            return self.date(when, tz);
+        }
+        let z = when.zoned(tz);
+        fill(
+            self.t("date_time"),
+            &[
+                ("date", &self.date(when, tz)),
+                ("time", &z.strftime("%H:%M").to_string()),
+                ("zone", &z.strftime("%Z").to_string()),
+            ],
+        )
+    }
+
+    /// A window as a short phrase; the day is named once when start and end share it.
+    pub fn range(&self, start: When, end: When, tz: &TimeZone) -> String {
+        let (s, e) = (start.zoned(tz), end.zoned(tz));
+        if start.has_time && end.has_time && s.date() == e.date() {
+            fill(
+                self.t("date_range_same_day"),
+                &[
+                    ("date", &self.date(start, tz)),
+                    ("start", &s.strftime("%H:%M").to_string()),
+                    ("end", &e.strftime("%H:%M").to_string()),
+                    ("zone", &e.strftime("%Z").to_string()),
+                ],
+            )
+        } else {
+            format!(
+                "{} – {}",
+                self.date_time(start, tz),
+                self.date_time(end, tz)
+            )
+        }
+    }
+
+    /// "€4.50" in English, "€ 4,50" in Dutch.
+    pub fn money(&self, amount: f64, currency: &str) -> String {
+        let digits = if amount != 0.0 && amount.abs() < 0.1 {
+            3
+        } else {
+            2
+        };
+        let amount = format!("{amount:.digits$}").replace('.', self.t("decimal_separator"));
+        let symbol = match currency {
+            "EUR" => "€",
+            "USD" => "$",
+            "GBP" => "£",
+            "CHF" => "CHF",
+            other => other,
+        };
+        fill(
+            self.t("currency"),
+            &[("symbol", symbol), ("amount", &amount)],
+        )
+    }
+
+    /// "€4.50 per user per month", or "Free".
+    pub fn cost(&self, amount: f64, currency: &str, per: &str) -> String {
+        if amount == 0.0 {
+            return self.t("free").to_owned();
+        }
+        fill(
+            self.t("cost"),
+            &[("price", &self.money(amount, currency)), ("per", per)],
+        )
+    }
+}
+
+fn fill(template: &str, args: &[(&str, &str)]) -> String {
+    let mut out = template.to_owned();
+    for (name, value) in args {
+        out = out.replace(&format!("{{{name}}}"), value);
+    }
+    out
+}
+
+/// Every language's words, with the base language filling gaps.
+#[derive(Debug, Clone, Default)]
+pub struct Translations {
+    by_lang: BTreeMap<String, Strings>,
+}
+
+impl Translations {
+    /// `theme` and `project` map a language code to its TOML tables.
+    pub fn new(
+        theme: &BTreeMap<String, toml::Table>,
+        project: &BTreeMap<String, toml::Table>,
+    ) -> Translations {
+        let mut langs: Vec<&String> = theme.keys().chain(project.keys()).collect();
+        langs.sort();
+        langs.dedup();
+        let empty = toml::Table::new();
+        let by_lang = langs
+            .into_iter()
+            .map(|lang| {
+                let tables = [
+                    theme.get(BASE).unwrap_or(&empty).clone(),
+                    project.get(BASE).unwrap_or(&empty).clone(),
+                    theme.get(lang).unwrap_or(&empty).clone(),
+                    project.get(lang).unwrap_or(&empty).clone(),
+                ];
+                (lang.clone(), Strings::from_tables(&tables))
+            })
+            .collect();
+        Translations { by_lang }
+    }
+
+    /// A language's words; the base language's for one without a file.
+    pub fn get(&self, lang: &str) -> &Strings {
+        static EMPTY: std::sync::OnceLock<Strings> = std::sync::OnceLock::new();
+        self.by_lang
+            .get(lang)
+            .or_else(|| self.by_lang.get(BASE))
+            .unwrap_or_else(|| EMPTY.get_or_init(Strings::default))
+    }
+
+    pub fn has(&self, lang: &str) -> bool {
+        self.by_lang.contains_key(lang)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn strings(lang: &str) -> Strings {
+        let mut theme = BTreeMap::new();
+        for (code, text) in [
+            ("en", include_str!("../themes/default/i18n/en.toml")),
+            ("nl", include_str!("../themes/default/i18n/nl.toml")),
+            ("de", include_str!("../themes/default/i18n/de.toml")),
+        ] {
+            theme.insert(code.to_owned(), text.parse::<toml::Table>().unwrap());
+        }
+        Translations::new(&theme, &BTreeMap::new())
+            .get(lang)
+            .clone()
+    }
+
+    #[test]
+    fn money_and_dates_follow_the_language() {
+        let tz = TimeZone::get("Europe/Amsterdam").unwrap();
+        let when = When {
+            ts: "2026-11-20T13:30:00Z".parse().unwrap(),
+            has_time: true,
+        };
+        let (en, nl, de) = (strings("en"), strings("nl"), strings("de"));
+        assert_eq!(en.money(4.5, "EUR"), "€4.50");
+        assert_eq!(nl.money(4.5, "EUR"), "€ 4,50");
+        assert_eq!(de.money(4.5, "EUR"), "4,50 €");
+        assert_eq!(
+            nl.cost(4.5, "EUR", "gebruiker per maand"),
+            "€ 4,50 per gebruiker per maand"
+        );
+        assert_eq!(en.cost(0.0, "EUR", "user"), "Free");
+        assert_eq!(en.money(0.045, "EUR"), "€0.045");
+        assert_eq!(en.date_time(when, &tz), "20 November 2026, 14:30 CET");
+        assert_eq!(nl.date(when, &tz), "20 november 2026");
+        assert_eq!(de.date(when, &tz), "20. November 2026");
+    }
+
+    #[test]
+    fn a_missing_word_falls_back_to_english_then_to_the_key() {
+        let fr_less = strings("fr");
+        assert_eq!(fr_less.t("nav_services"), "Services");
+        assert_eq!(strings("nl").t("no_such_key"), "no_such_key");
+        assert_eq!(
+            strings("nl").f("title_page_n", &[("title", "Berichten"), ("n", "2")]),
+            "Berichten (pagina 2)"
+        );
+    }
+}
