@@ -315,6 +315,8 @@ impl Config {
     pub fn for_language(&self, lang: &Lang) -> Config {
         let mut c = self.clone();
         c.lang = lang.clone();
+        c.base_url = self.root_url.clone();
+        c.base_path = self.root_path.clone();
         if !lang.is_default {
             c.base_url = format!("{}{}/", self.root_url, lang.code);
             c.base_path = format!("{}{}/", self.root_path, lang.code);

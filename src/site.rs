@@ -419,8 +419,8 @@ impl Site {
         pages.retain(|p| drafts || !p.front.draft);
 
         services.sort_by(|a, b| {
-            (&a.front.category, a.front.weight, &a.front.title, &a.id).cmp(&(
-                &b.front.category,
+            (&a.category_key, a.front.weight, &a.front.title, &a.id).cmp(&(
+                &b.category_key,
                 b.front.weight,
                 &b.front.title,
                 &b.id,

@@ -309,7 +309,7 @@ fn python_feedparser_and_icalendar_accept_everything() {
         7
     );
     let cals = summary["calendars"].as_object().unwrap();
-    assert_eq!(cals.len(), 1 + 17);
+    assert_eq!(cals.len(), 2 * (1 + 17), "both languages");
     let events = cals["maintenance.ics"]["events"].as_array().unwrap();
     assert_eq!(events.len(), 8);
     let cancelled = events
@@ -325,11 +325,11 @@ fn pages_offer_their_feeds_for_discovery_and_subscription() {
     let p = demo();
     let home = p.page("index.html");
     assert_eq!(
-        attrs(&home, "link[rel=alternate]", "href"),
+        attrs(&home, "link[rel=alternate][type]", "href"),
         ["/feed.xml", "/feed.json", "/maintenance.ics"]
     );
     assert_eq!(
-        attrs(&home, "link[rel=alternate]", "type"),
+        attrs(&home, "link[rel=alternate][type]", "type"),
         [
             "application/rss+xml",
             "application/feed+json",
@@ -342,7 +342,7 @@ fn pages_offer_their_feeds_for_discovery_and_subscription() {
 
     let service = p.page("services/vpn-classic/index.html");
     assert_eq!(
-        attrs(&service, "link[rel=alternate]", "href")[..3],
+        attrs(&service, "link[rel=alternate][type]", "href")[..3],
         [
             "/services/vpn-classic/feed.xml",
             "/services/vpn-classic/feed.json",
@@ -354,7 +354,7 @@ fn pages_offer_their_feeds_for_discovery_and_subscription() {
 
     let list = p.page("announcements/kind/outage/index.html");
     assert_eq!(
-        attrs(&list, "link[rel=alternate]", "href")[0],
+        attrs(&list, "link[rel=alternate][type]", "href")[0],
         "/announcements/kind/outage/feed.xml"
     );
     assert!(!texts(&p.page("announcements/index.html"), "nav.subscribe").is_empty());

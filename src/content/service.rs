@@ -98,6 +98,9 @@ pub struct Sla {
 pub struct Service {
     pub source: Source,
     pub id: String,
+    /// The category as the default language names it: translations group
+    /// and sort by it, whatever they call it.
+    pub category_key: String,
     pub front: ServiceFront,
     /// `mailto:` or URL to reach the owners.
     pub contact_url: Option<String>,
@@ -190,8 +193,13 @@ impl Service {
             }
         }
         if errors.is_empty() {
+            let category_key = base
+                .and_then(|b| b.get("category")?.as_str())
+                .unwrap_or(&front.category)
+                .to_owned();
             Ok(Service {
                 id,
+                category_key,
                 front,
                 contact_url,
                 source,

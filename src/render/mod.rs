@@ -193,11 +193,25 @@ impl<'a> Renderer<'a> {
                 .par_iter()
                 .map(|a| AnnouncementCard::new(site, tr, a))
                 .collect(),
-            services: site
-                .services
-                .iter()
-                .map(|s| ServiceCard::new(site, tr, s))
-                .collect(),
+            services: {
+                // A category's name here: from a service written in this language.
+                let mut names: HashMap<&str, &str> = HashMap::new();
+                for s in &site.services {
+                    if site.foreign_lang(&s.source).is_none() {
+                        names.entry(&s.category_key).or_insert(&s.front.category);
+                    }
+                }
+                site.services
+                    .iter()
+                    .map(|s| {
+                        let name = names
+                            .get(s.category_key.as_str())
+                            .copied()
+                            .unwrap_or(&s.front.category);
+                        ServiceCard::new(site, tr, s, name)
+                    })
+                    .collect()
+            },
             faq_topics: site
                 .faq_topics
                 .iter()
@@ -695,10 +709,10 @@ impl<'a> Renderer<'a> {
                 let mut categories: Vec<Category> = Vec::new();
                 for card in &self.services {
                     match categories.last_mut() {
-                        Some(cat) if cat.name == card.category => cat.services.push(card),
+                        Some(cat) if cat.id == card.category_id => cat.services.push(card),
                         _ => categories.push(Category {
                             name: &card.category,
-                            id: slug::slugify(&card.category),
+                            id: card.category_id.clone(),
                             services: vec![card],
                         }),
                     }

@@ -271,7 +271,8 @@ pub struct ServiceCard {
 }
 
 impl ServiceCard {
-    pub fn new(site: &Site, tr: &Strings, s: &Service) -> ServiceCard {
+    /// `category` is the category's name in this language.
+    pub fn new(site: &Site, tr: &Strings, s: &Service, category: &str) -> ServiceCard {
         let f = &s.front;
         ServiceCard {
             id: s.id.clone(),
@@ -281,8 +282,8 @@ impl ServiceCard {
                 .summary
                 .clone()
                 .unwrap_or_else(|| shorten(&s.body.summary, 240)),
-            category: f.category.clone(),
-            category_id: slug::slugify(&f.category),
+            category: category.to_owned(),
+            category_id: slug::slugify(&s.category_key),
             lifecycle: Badge::new(tr, "lifecycle", f.lifecycle.as_str()),
             delivery: Badge::new(tr, "delivery", f.delivery.as_str()),
             cost: f.cost.as_ref().map(|c| CostView {
