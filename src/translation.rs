@@ -100,6 +100,8 @@ pub fn disagreements(default: &ParsedItem, translation: &ParsedItem) -> Vec<Diag
     };
     let default_path = default.source().path.display().to_string();
     let mut errors: Vec<Diagnostic> = Vec::new();
+    // One error per question: a changed type also changes its range.
+    let mut questions_reported: Vec<&str> = Vec::new();
     for ((path, ours), (_, theirs)) in t.iter().zip(&d).filter(|((_, a), (_, b))| a != b) {
         let key = path.join(".");
         if errors
@@ -108,7 +110,14 @@ pub fn disagreements(default: &ParsedItem, translation: &ParsedItem) -> Vec<Diag
         {
             continue;
         }
-        let _ = ours;
+        if path.first() == Some(&"questions") {
+            if let Some((question, _)) = ours.split_once(": ") {
+                if questions_reported.contains(&question) {
+                    continue;
+                }
+                questions_reported.push(question);
+            }
+        }
         errors.push(
             split
                 .error_at(&source.path, path, None, format!("`{key}` differs from {default_path}"))
