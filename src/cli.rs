@@ -34,6 +34,24 @@ pub enum Command {
     Init(InitArgs),
     /// Scaffold a new content file (written as a draft)
     New(NewArgs),
+    /// Live preview: build, serve from memory, rebuild and reload on every change
+    Serve(ServeArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Port to listen on; 0 picks a free one
+    #[arg(short, long, default_value_t = 8000)]
+    pub port: u16,
+    /// Address to listen on (only this machine by default)
+    #[arg(long, default_value = "127.0.0.1")]
+    pub bind: std::net::IpAddr,
+    /// Show drafts and scheduled content, marked as such
+    #[arg(long)]
+    pub drafts: bool,
+    /// Open the portal in the default browser
+    #[arg(long)]
+    pub open: bool,
 }
 
 /// Options that change what the site contains.

@@ -21,6 +21,17 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Check(args) => check(&cli.root, args, v),
         Command::Init(args) => init(args, v),
         Command::New(args) => new(&cli.root, args, v),
+        Command::Serve(args) => {
+            require_project(&cli.root)?;
+            crate::serve::serve(crate::serve::ServeOptions {
+                root: cli.root.clone(),
+                bind: args.bind,
+                port: args.port,
+                drafts: args.drafts,
+                open: args.open,
+                verbosity: v,
+            })
+        }
     }
 }
 
@@ -37,14 +48,20 @@ fn say(v: Verbosity, at_least: Verbosity, message: impl FnOnce() -> String) {
     }
 }
 
-fn load_config(root: &Path, args: &SiteArgs) -> Result<Config> {
-    if !root.join(CONFIG_FILE).is_file() {
-        return Err(UsageError(format!(
+fn require_project(root: &Path) -> Result<()> {
+    if root.join(CONFIG_FILE).is_file() {
+        Ok(())
+    } else {
+        Err(UsageError(format!(
             "{} has no {CONFIG_FILE}: not a Portico project (run `portico init` to make one, or pass --root)",
             root.display()
         ))
-        .into());
+        .into())
     }
+}
+
+pub fn load_config(root: &Path, args: &SiteArgs) -> Result<Config> {
+    require_project(root)?;
     Config::load(
         root,
         &Overrides {

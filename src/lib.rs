@@ -14,6 +14,7 @@ pub mod i18n;
 pub mod markdown;
 pub mod output;
 pub mod render;
+pub mod serve;
 pub mod site;
 pub mod theme;
 pub mod translation;

@@ -148,3 +148,142 @@ pub fn attrs(doc: &scraper::Html, selector: &str, attr: &str) -> Vec<String> {
         .filter_map(|e| e.value().attr(attr).map(str::to_owned))
         .collect()
 }
+
+/// A running `portico serve`, stopped when dropped.
+pub struct Server {
+    pub child: std::process::Child,
+    pub url: String,
+    pub addr: String,
+    pub stderr: std::sync::Arc<std::sync::Mutex<String>>,
+}
+
+impl Server {
+    /// Starts `portico serve --port 0` in `dir` and waits for its URL.
+    pub fn start(dir: &Path, extra: &[&str]) -> Server {
+        use std::io::{BufRead, BufReader, Read};
+        let mut child = Command::new(env!("CARGO_BIN_EXE_portico"))
+            .args(["serve", "--port", "0"])
+            .args(extra)
+            .current_dir(dir)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("start portico serve");
+        let stdout = child.stdout.take().unwrap();
+        let mut line = String::new();
+        BufReader::new(stdout)
+            .read_line(&mut line)
+            .expect("read the URL");
+        let url = line.trim().to_owned();
+        assert!(url.starts_with("http://127.0.0.1:"), "no URL: {line:?}");
+        let stderr = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+        let sink = stderr.clone();
+        let mut err = child.stderr.take().unwrap();
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 4096];
+            while let Ok(n) = err.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                sink.lock()
+                    .unwrap()
+                    .push_str(&String::from_utf8_lossy(&buf[..n]));
+            }
+        });
+        let addr = url
+            .trim_start_matches("http://")
+            .trim_end_matches('/')
+            .to_owned();
+        Server {
+            child,
+            url,
+            addr,
+            stderr,
+        }
+    }
+
+    /// Sends one raw HTTP/1.1 request and reads the whole answer.
+    pub fn request(&self, method: &str, path: &str) -> HttpResponse {
+        http(&self.addr, method, path)
+    }
+
+    pub fn get(&self, path: &str) -> HttpResponse {
+        self.request("GET", path)
+    }
+
+    /// Polls `path` until its body satisfies `ok`, for at most `secs`.
+    pub fn wait_for(&self, path: &str, secs: u64, ok: impl Fn(&str) -> bool) -> HttpResponse {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(secs);
+        loop {
+            let r = self.get(path);
+            if ok(&r.body) {
+                return r;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "timed out waiting on {path}; last body:\n{}\nserver said:\n{}",
+                r.body,
+                self.stderr.lock().unwrap()
+            );
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[derive(Debug)]
+pub struct HttpResponse {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: String,
+}
+
+impl HttpResponse {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// A minimal HTTP/1.1 client that sends the path exactly as given.
+pub fn http(addr: &str, method: &str, path: &str) -> HttpResponse {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(addr).expect("connect");
+    stream
+        .set_read_timeout(Some(std::time::Duration::from_secs(30)))
+        .unwrap();
+    write!(
+        stream,
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).expect("read response");
+    let text = String::from_utf8_lossy(&raw).into_owned();
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let mut lines = head.lines();
+    let status = lines
+        .next()
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let headers = lines
+        .filter_map(|l| {
+            l.split_once(':')
+                .map(|(k, v)| (k.trim().to_owned(), v.trim().to_owned()))
+        })
+        .collect();
+    HttpResponse {
+        status,
+        headers,
+        body: body.to_owned(),
+    }
+}

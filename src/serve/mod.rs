@@ -1,0 +1,363 @@
+//! `portico serve`: build into memory, serve with tiny_http, watch the
+//! project, rebuild on change, reload open pages over Server-Sent Events,
+//! and show build errors over the last good site.
+
+pub mod routes;
+pub mod watch;
+
+use crate::cli::{SiteArgs, Verbosity};
+use crate::commands::build_in_memory;
+use crate::diagnostic::ContentErrors;
+use anyhow::{Context, Result};
+use notify::Watcher;
+use routes::{Files, Target};
+use std::io::Write;
+use std::net::{IpAddr, SocketAddr};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Condvar, Mutex, RwLock};
+use std::time::{Duration, Instant};
+
+/// How `serve` was asked to run.
+#[derive(Debug, Clone)]
+pub struct ServeOptions {
+    pub root: PathBuf,
+    pub bind: IpAddr,
+    pub port: u16,
+    pub drafts: bool,
+    pub open: bool,
+    pub verbosity: Verbosity,
+}
+
+/// The last good site and the current build errors, if any.
+struct Snapshot {
+    files: Arc<Files>,
+    errors: Option<String>,
+}
+
+/// What the request threads, the event streams and the rebuild share.
+struct State {
+    snapshot: RwLock<Snapshot>,
+    /// True while a rebuild runs; requests wait for it.
+    building: Mutex<bool>,
+    built: Condvar,
+    /// Raised after every rebuild; event streams wait on it.
+    generation: Mutex<u64>,
+    changed: Condvar,
+    /// Tells a page that reconnects after a restart that the site changed.
+    started: String,
+}
+
+/// Threads answering requests; event streams get threads of their own.
+const WORKERS: usize = 8;
+
+pub fn serve(opts: ServeOptions) -> Result<()> {
+    let addr = SocketAddr::new(opts.bind, opts.port);
+    let server = tiny_http::Server::http(addr)
+        .map_err(|e| crate::UsageError(format!("cannot listen on {addr}: {e}")))?;
+    let port = server.server_addr().to_ip().map_or(opts.port, |a| a.port());
+    let host = if opts.bind.is_unspecified() {
+        "127.0.0.1".to_owned()
+    } else {
+        opts.bind.to_string()
+    };
+    let host = if host.contains(':') {
+        format!("[{host}]")
+    } else {
+        host
+    };
+    let url = format!("http://{host}:{port}/");
+    let args = SiteArgs {
+        drafts: opts.drafts,
+        base_url: Some(url.clone()),
+    };
+    let root = opts.root.clone();
+
+    let state = Arc::new(State {
+        snapshot: RwLock::new(Snapshot {
+            files: Arc::new(Files::new()),
+            errors: None,
+        }),
+        building: Mutex::new(true),
+        built: Condvar::new(),
+        generation: Mutex::new(0),
+        changed: Condvar::new(),
+        started: format!("{:x}", jiff::Timestamp::now().as_millisecond()),
+    });
+    let started = Instant::now();
+    let first = rebuild(&state, &root, &args, opts.verbosity);
+    if opts.verbosity >= Verbosity::Normal {
+        eprintln!("{first}");
+        eprintln!(
+            "Serving {} at {url}{}  (Ctrl+C to stop)",
+            root.display(),
+            if opts.drafts { " with drafts" } else { "" }
+        );
+        eprintln!(
+            "Watching for changes. First build in {:.0?}.",
+            started.elapsed()
+        );
+    }
+    let watch_state = state.clone();
+    let watch_root = root.clone();
+    let verbosity = opts.verbosity;
+    let (tx, rx) = std::sync::mpsc::channel::<Vec<PathBuf>>();
+    let mut watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
+        // Reading files (as every build does) raises access events: only
+        // writes, creations, removals and renames are changes.
+        if let Ok(event) = event {
+            use notify::event::{EventKind, ModifyKind};
+            let relevant = match event.kind {
+                EventKind::Create(_) | EventKind::Remove(_) => true,
+                EventKind::Modify(ModifyKind::Metadata(_)) => false,
+                EventKind::Modify(_) => true,
+                _ => false,
+            };
+            if relevant {
+                let _ = tx.send(event.paths);
+            }
+        }
+    })
+    .context("cannot watch the project for changes")?;
+    watcher
+        .watch(&root, notify::RecursiveMode::Recursive)
+        .with_context(|| format!("cannot watch {}", root.display()))?;
+    let canonical_root = root.canonicalize().unwrap_or(root.clone());
+    std::thread::spawn(move || {
+        let _watcher = watcher;
+        while let Some(changes) = watch::next_batch(
+            &rx,
+            &canonical_root,
+            Duration::from_millis(40),
+            Duration::from_millis(400),
+        ) {
+            let t = Instant::now();
+            let report = rebuild(&watch_state, &watch_root, &args, verbosity);
+            if verbosity >= Verbosity::Normal {
+                eprintln!("{changes:?} changed: {report} in {:.0?}", t.elapsed());
+            }
+        }
+    });
+
+    // The URL on stdout alone, for scripts and tests.
+    println!("{url}");
+    let _ = std::io::stdout().flush();
+    if opts.open {
+        open_browser(&url);
+    }
+
+    let server = Arc::new(server);
+    let workers: Vec<_> = (0..WORKERS)
+        .map(|_| {
+            let server = server.clone();
+            let state = state.clone();
+            std::thread::spawn(move || {
+                while let Ok(request) = server.recv() {
+                    handle(&state, request);
+                }
+            })
+        })
+        .collect();
+    for w in workers {
+        let _ = w.join();
+    }
+    Ok(())
+}
+
+/// Builds the site; on success it becomes the served site, on failure the
+/// last good site stays and the errors are shown over it.
+fn rebuild(state: &State, root: &Path, args: &SiteArgs, verbosity: Verbosity) -> String {
+    *state.building.lock().unwrap_or_else(|e| e.into_inner()) = true;
+    let result = build_in_memory(root, args, Verbosity::Quiet);
+    let report = {
+        let mut snap = state.snapshot.write().unwrap_or_else(|e| e.into_inner());
+        match result {
+            Ok(built) => {
+                let pages = built
+                    .outputs
+                    .iter()
+                    .filter(|o| o.path.ends_with(".html"))
+                    .count();
+                snap.files = Arc::new(
+                    built
+                        .outputs
+                        .into_iter()
+                        .map(|o| (o.path, Arc::new(o.bytes)))
+                        .collect(),
+                );
+                snap.errors = None;
+                format!("built {pages} pages")
+            }
+            Err(e) => {
+                let text = match e.downcast_ref::<ContentErrors>() {
+                    Some(errors) => errors.to_string(),
+                    None => format!("error: {e:#}"),
+                };
+                if verbosity >= Verbosity::Quiet {
+                    eprintln!("{text}");
+                }
+                snap.errors = Some(text);
+                "build failed; the last good version is still served".to_owned()
+            }
+        }
+    };
+    *state.building.lock().unwrap_or_else(|e| e.into_inner()) = false;
+    state.built.notify_all();
+    *state.generation.lock().unwrap_or_else(|e| e.into_inner()) += 1;
+    state.changed.notify_all();
+    report
+}
+
+fn header(name: &str, value: &str) -> Option<tiny_http::Header> {
+    tiny_http::Header::from_bytes(name.as_bytes(), value.as_bytes()).ok()
+}
+
+fn handle(state: &Arc<State>, request: tiny_http::Request) {
+    // Nobody sees a half-built site: wait for a rebuild in progress.
+    {
+        let mut building = state.building.lock().unwrap_or_else(|e| e.into_inner());
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while *building && Instant::now() < deadline {
+            building = state
+                .built
+                .wait_timeout(building, Duration::from_millis(200))
+                .map(|(g, _)| g)
+                .unwrap_or_else(|e| e.into_inner().0);
+        }
+    }
+    let method = request.method().clone();
+    if !matches!(method, tiny_http::Method::Get | tiny_http::Method::Head) {
+        let response = tiny_http::Response::from_string("Only GET and HEAD are served here.\n")
+            .with_status_code(405)
+            .with_header(header("Allow", "GET, HEAD").expect("valid header"));
+        let _ = request.respond(response);
+        return;
+    }
+    let (files, errors) = {
+        let snap = state.snapshot.read().unwrap_or_else(|e| e.into_inner());
+        (snap.files.clone(), snap.errors.clone())
+    };
+    let url = request.url().to_owned();
+    let (status, content_type, body, location) = match routes::resolve(&url, &files) {
+        Target::Events => {
+            let state = state.clone();
+            std::thread::spawn(move || events(&state, request));
+            return;
+        }
+        Target::LiveJs => (
+            200,
+            "text/javascript; charset=utf-8",
+            routes::LIVE_SCRIPT.as_bytes().to_vec(),
+            None,
+        ),
+        Target::File(path) => {
+            let bytes = &files[&path];
+            let content_type = routes::content_type(&path);
+            let body = if content_type.starts_with("text/html") {
+                routes::inject(bytes, errors.as_deref())
+            } else {
+                bytes.to_vec()
+            };
+            (200, content_type, body, None)
+        }
+        Target::Redirect(to) => (
+            301,
+            "text/plain; charset=utf-8",
+            format!("Moved to {to}\n").into_bytes(),
+            Some(to),
+        ),
+        Target::Forbidden => (
+            403,
+            "text/plain; charset=utf-8",
+            b"Forbidden\n".to_vec(),
+            None,
+        ),
+        Target::NotFound => {
+            let page = routes::not_found_page(&url, &files);
+            match page {
+                Some(p) => (
+                    404,
+                    "text/html; charset=utf-8",
+                    routes::inject(&p, errors.as_deref()),
+                    None,
+                ),
+                None if errors.is_some() => {
+                    // No good build yet: the errors are all there is to show.
+                    let html = routes::inject(
+                        b"<!DOCTYPE html><html><body></body></html>",
+                        errors.as_deref(),
+                    );
+                    (503, "text/html; charset=utf-8", html, None)
+                }
+                None => (
+                    404,
+                    "text/plain; charset=utf-8",
+                    b"Not found\n".to_vec(),
+                    None,
+                ),
+            }
+        }
+    };
+    let mut response = tiny_http::Response::from_data(body).with_status_code(status);
+    for h in [
+        header("Content-Type", content_type),
+        header("Cache-Control", "no-store"),
+        header("X-Content-Type-Options", "nosniff"),
+        location.as_deref().and_then(|l| header("Location", l)),
+    ]
+    .into_iter()
+    .flatten()
+    {
+        response.add_header(h);
+    }
+    let _ = request.respond(response);
+}
+
+/// A Server-Sent Events stream: `hello` with the server's start id, then
+/// `reload` after every rebuild, and a comment every 15 s to keep it open.
+fn events(state: &State, request: tiny_http::Request) {
+    let mut out = request.into_writer();
+    let head = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-store\r\nConnection: keep-alive\r\nX-Content-Type-Options: nosniff\r\n\r\n";
+    let mut seen = *state.generation.lock().unwrap_or_else(|e| e.into_inner());
+    if write!(out, "{head}event: hello\ndata: {}\n\n", state.started)
+        .and_then(|_| out.flush())
+        .is_err()
+    {
+        return;
+    }
+    loop {
+        let generation = {
+            let guard = state.generation.lock().unwrap_or_else(|e| e.into_inner());
+            let (guard, _) = state
+                .changed
+                .wait_timeout_while(guard, Duration::from_secs(15), |g| *g == seen)
+                .unwrap_or_else(|e| e.into_inner());
+            *guard
+        };
+        let message = if generation != seen {
+            seen = generation;
+            format!("event: reload\ndata: {generation}\n\n")
+        } else {
+            ": keep-alive\n\n".to_owned()
+        };
+        if out
+            .write_all(message.as_bytes())
+            .and_then(|_| out.flush())
+            .is_err()
+        {
+            return;
+        }
+    }
+}
+
+fn open_browser(url: &str) {
+    let (program, args): (&str, Vec<&str>) = if cfg!(target_os = "macos") {
+        ("open", vec![url])
+    } else if cfg!(windows) {
+        ("cmd", vec!["/C", "start", "", url])
+    } else {
+        ("xdg-open", vec![url])
+    };
+    if let Err(e) = std::process::Command::new(program).args(args).spawn() {
+        eprintln!("cannot open a browser ({program}: {e}); open {url} yourself");
+    }
+}

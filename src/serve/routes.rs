@@ -1,0 +1,260 @@
+//! Pure request routing for the preview server: a request path and the
+//! site in memory in, a response out. No file system is touched, so no path
+//! can reach outside the built site.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// Where the live-reload script and event stream are served.
+pub const LIVE_JS: &str = "/__portico/live.js";
+pub const EVENTS: &str = "/__portico/events";
+
+/// The built site as served: site path (`services/vpn/index.html`) to bytes.
+pub type Files = HashMap<String, Arc<Vec<u8>>>;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Response {
+    pub status: u16,
+    pub content_type: &'static str,
+    pub body: Arc<Vec<u8>>,
+    /// For redirects.
+    pub location: Option<String>,
+}
+
+/// What a request path names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    /// A file of the site, by its path in `Files`.
+    File(String),
+    /// A folder without its trailing slash: redirect to it.
+    Redirect(String),
+    LiveJs,
+    Events,
+    NotFound,
+    /// `..`, encoded or not, a NUL, a backslash: refused.
+    Forbidden,
+}
+
+/// Decodes and checks a request path (query and fragment dropped) and says
+/// what it names in `files`.
+pub fn resolve(raw: &str, files: &Files) -> Target {
+    let path = raw.split(['?', '#']).next().unwrap_or("");
+    if path == LIVE_JS {
+        return Target::LiveJs;
+    }
+    if path == EVENTS {
+        return Target::Events;
+    }
+    let Ok(decoded) = percent_encoding::percent_decode_str(path).decode_utf8() else {
+        return Target::Forbidden;
+    };
+    if !decoded.starts_with('/') {
+        return Target::Forbidden;
+    }
+    let rel = &decoded[1..];
+    let bad_segment = rel.split('/').any(|s| s == ".." || s == ".");
+    if bad_segment || rel.contains(['\\', '\0']) || rel.starts_with('/') || rel.contains(':') {
+        return Target::Forbidden;
+    }
+    if rel.is_empty() || rel.ends_with('/') {
+        let index = format!("{rel}index.html");
+        return if files.contains_key(&index) {
+            Target::File(index)
+        } else {
+            Target::NotFound
+        };
+    }
+    if files.contains_key(rel) {
+        return Target::File(rel.to_owned());
+    }
+    if files.contains_key(&format!("{rel}/index.html")) {
+        return Target::Redirect(format!("{}/", path));
+    }
+    Target::NotFound
+}
+
+/// The Content-Type for a site path.
+pub fn content_type(path: &str) -> &'static str {
+    let ext = path.rsplit('.').next().unwrap_or("").to_ascii_lowercase();
+    match ext.as_str() {
+        "html" | "htm" => "text/html; charset=utf-8",
+        "css" => "text/css; charset=utf-8",
+        "js" | "mjs" => "text/javascript; charset=utf-8",
+        "json" if path.ends_with("feed.json") => "application/feed+json; charset=utf-8",
+        "json" => "application/json; charset=utf-8",
+        "xml" if path.ends_with("feed.xml") => "application/rss+xml; charset=utf-8",
+        "xml" => "application/xml; charset=utf-8",
+        "ics" => "text/calendar; charset=utf-8",
+        "txt" | "md" => "text/plain; charset=utf-8",
+        "svg" => "image/svg+xml",
+        "png" => "image/png",
+        "jpg" | "jpeg" => "image/jpeg",
+        "gif" => "image/gif",
+        "webp" => "image/webp",
+        "avif" => "image/avif",
+        "ico" => "image/x-icon",
+        "pdf" => "application/pdf",
+        "woff2" => "font/woff2",
+        "woff" => "font/woff",
+        "mp4" => "video/mp4",
+        "zip" => "application/zip",
+        _ => "application/octet-stream",
+    }
+}
+
+/// The not-found page for `path`: the language's `404.html` if it has one.
+pub fn not_found_page(raw: &str, files: &Files) -> Option<Arc<Vec<u8>>> {
+    let first = raw.trim_start_matches('/').split('/').next().unwrap_or("");
+    files
+        .get(&format!("{first}/404.html"))
+        .or_else(|| files.get("404.html"))
+        .cloned()
+}
+
+/// Adds the live-reload script, and the error overlay when the last build
+/// failed, to an HTML page.
+pub fn inject(html: &[u8], overlay: Option<&str>) -> Vec<u8> {
+    let mut extra = format!("<script src=\"{LIVE_JS}\"></script>");
+    if let Some(errors) = overlay {
+        extra.push_str(&overlay_html(errors));
+    }
+    let text = String::from_utf8_lossy(html);
+    let out = match text.rfind("</body>") {
+        Some(i) => format!("{}{extra}{}", &text[..i], &text[i..]),
+        None => format!("{text}{extra}"),
+    };
+    out.into_bytes()
+}
+
+/// The overlay that shows build errors over every page, escaped.
+pub fn overlay_html(errors: &str) -> String {
+    format!(
+        "<div id=\"portico-errors\" role=\"alert\" style=\"position:fixed;inset:0;z-index:2147483647;overflow:auto;\
+background:rgba(20,20,24,.94);color:#fff;padding:2rem;font:14px/1.5 ui-monospace,Menlo,Consolas,monospace\">\
+<h2 style=\"color:#ff8a80;margin:0 0 1rem;font:700 1.2rem system-ui,sans-serif\">The portal does not build: the last good version is shown under this message</h2>\
+<pre style=\"white-space:pre-wrap;margin:0\">{}</pre>\
+<p style=\"font:0.9rem system-ui,sans-serif;color:#ccc\">Fix the file and save: this page reloads by itself.</p></div>",
+        crate::theme::escape_html(errors)
+    )
+}
+
+/// The script that reloads the page after each rebuild and reconnects when
+/// the server restarts.
+pub const LIVE_SCRIPT: &str = r#"(function () {
+  "use strict";
+  var connected = false;
+  function connect() {
+    var source = new EventSource("/__portico/events");
+    source.addEventListener("reload", function () { location.reload(); });
+    source.addEventListener("hello", function (e) {
+      // A server that restarted has a new build: show it.
+      if (connected && e.data !== window.__porticoBuild) { location.reload(); }
+      connected = true;
+      window.__porticoBuild = e.data;
+    });
+    source.onerror = function () {
+      source.close();
+      setTimeout(connect, 1000);
+    };
+  }
+  connect();
+})();
+"#;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn files() -> Files {
+        [
+            "index.html",
+            "services/vpn/index.html",
+            "assets/style.css",
+            "nl/404.html",
+            "404.html",
+        ]
+        .into_iter()
+        .map(|p| (p.to_owned(), Arc::new(p.as_bytes().to_vec())))
+        .collect()
+    }
+
+    #[test]
+    fn paths_map_to_files() {
+        let f = files();
+        assert_eq!(resolve("/", &f), Target::File("index.html".into()));
+        assert_eq!(
+            resolve("/services/vpn/", &f),
+            Target::File("services/vpn/index.html".into())
+        );
+        assert_eq!(
+            resolve("/services/vpn/?x=1#top", &f),
+            Target::File("services/vpn/index.html".into())
+        );
+        assert_eq!(
+            resolve("/services/vpn", &f),
+            Target::Redirect("/services/vpn/".into())
+        );
+        assert_eq!(
+            resolve("/assets/style.css", &f),
+            Target::File("assets/style.css".into())
+        );
+        assert_eq!(resolve("/nope/", &f), Target::NotFound);
+        assert_eq!(resolve(EVENTS, &f), Target::Events);
+    }
+
+    #[test]
+    fn traversal_is_refused() {
+        let f = files();
+        for bad in [
+            "/../etc/passwd",
+            "/services/../../etc/passwd",
+            "/%2e%2e/etc/passwd",
+            "/%2E%2E%2Fetc%2Fpasswd",
+            "/services/%2e%2e/%2e%2e/secret",
+            "//etc/passwd",
+            "/..%5c..%5cwindows",
+            "/a%00b",
+            "/C:/Windows/win.ini",
+            "relative",
+            "/%ff%fe",
+        ] {
+            assert_eq!(resolve(bad, &f), Target::Forbidden, "{bad}");
+        }
+    }
+
+    #[test]
+    fn content_types_and_not_found_pages() {
+        assert_eq!(content_type("a/index.html"), "text/html; charset=utf-8");
+        assert_eq!(
+            content_type("feed.xml"),
+            "application/rss+xml; charset=utf-8"
+        );
+        assert_eq!(
+            content_type("maintenance.ics"),
+            "text/calendar; charset=utf-8"
+        );
+        assert_eq!(content_type("x.SVG"), "image/svg+xml");
+        let f = files();
+        assert_eq!(
+            not_found_page("/nl/nope/", &f).unwrap().as_slice(),
+            b"nl/404.html"
+        );
+        assert_eq!(
+            not_found_page("/nope/", &f).unwrap().as_slice(),
+            b"404.html"
+        );
+    }
+
+    #[test]
+    fn the_overlay_escapes_messages() {
+        let html = String::from_utf8(inject(
+            b"<html><body>x</body></html>",
+            Some("a.md:1:1: error: <script>"),
+        ))
+        .unwrap();
+        assert!(html.contains("&lt;script&gt;"));
+        assert!(!html.contains("error: <script>"));
+        assert!(html.ends_with("</div></body></html>"));
+        assert!(html.contains(LIVE_JS));
+    }
+}

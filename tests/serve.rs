@@ -1,0 +1,244 @@
+//! `portico serve` as an author uses it: real HTTP requests to a real server
+//! on 127.0.0.1, real file edits, and the reload events a page listens to.
+
+mod common;
+use common::*;
+use std::io::{BufRead, BufReader, Write};
+use std::time::{Duration, Instant};
+
+fn about_says(p: &Project, text: &str) {
+    p.write(
+        "content/pages/about.md",
+        &format!("+++\ntitle = \"About\"\n+++\n\n{text}\n"),
+    );
+}
+
+#[test]
+fn serves_the_site_from_memory_with_the_right_answers() {
+    let p = Project::from_fixture("base");
+    let s = Server::start(p.path(), &[]);
+    let home = s.get("/");
+    assert_eq!(home.status, 200);
+    assert_eq!(
+        home.header("Content-Type"),
+        Some("text/html; charset=utf-8")
+    );
+    assert!(
+        home.body
+            .contains("<script src=\"/__portico/live.js\"></script></body>"),
+        "the reload script is injected"
+    );
+    assert!(!p.public().exists(), "nothing is written to disk");
+    for (path, ty) in [
+        ("/assets/style.css", "text/css; charset=utf-8"),
+        ("/assets/portico.js", "text/javascript; charset=utf-8"),
+        ("/assets/favicon.svg", "image/svg+xml"),
+        ("/feed.xml", "application/rss+xml; charset=utf-8"),
+        ("/feed.json", "application/feed+json; charset=utf-8"),
+        ("/maintenance.ics", "text/calendar; charset=utf-8"),
+        ("/catalog.json", "application/json; charset=utf-8"),
+        ("/sitemap.xml", "application/xml; charset=utf-8"),
+        ("/__portico/live.js", "text/javascript; charset=utf-8"),
+    ] {
+        let r = s.get(path);
+        assert_eq!(
+            (r.status, r.header("Content-Type")),
+            (200, Some(ty)),
+            "{path}"
+        );
+    }
+    let dir = s.get("/services/zta");
+    assert_eq!(
+        (dir.status, dir.header("Location")),
+        (301, Some("/services/zta/"))
+    );
+    assert_eq!(s.get("/services/zta/").status, 200);
+    let missing = s.get("/no/such/page/");
+    assert_eq!(missing.status, 404);
+    assert!(
+        missing.body.contains("<h1>Page not found</h1>"),
+        "the portal's own 404 page"
+    );
+    let head = s.request("HEAD", "/services/zta/");
+    assert_eq!(head.status, 200);
+    assert!(head.body.is_empty());
+    assert!(head.header("Content-Length").is_some_and(|l| l != "0"));
+    assert_eq!(s.request("POST", "/").status, 405);
+    assert_eq!(s.request("DELETE", "/").status, 405);
+}
+
+#[test]
+fn no_path_leaves_the_site() {
+    let p = Project::from_fixture("base");
+    // A symlink in static/ pointing outside the project is not served.
+    #[cfg(unix)]
+    std::os::unix::fs::symlink("/etc/passwd", p.path().join("static-passwd")).unwrap();
+    std::fs::create_dir_all(p.path().join("static")).unwrap();
+    #[cfg(unix)]
+    std::os::unix::fs::symlink("/etc/passwd", p.path().join("static/passwd")).unwrap();
+    let s = Server::start(p.path(), &[]);
+    for path in [
+        "/../../../../etc/passwd",
+        "/services/../../../etc/passwd",
+        "/%2e%2e/%2e%2e/etc/passwd",
+        "/%2E%2E%2F%2E%2E%2Fetc%2Fpasswd",
+        "/..%2f..%2fetc/passwd",
+        "/assets/..%5c..%5c..%5cetc%5cpasswd",
+        "//etc/passwd",
+        "/C:/Windows/win.ini",
+        "/%00",
+        "/passwd",
+        "/static-passwd",
+        "/portico.toml",
+        "/content/pages/about.md",
+    ] {
+        let r = s.get(path);
+        assert!(matches!(r.status, 403 | 404), "{path}: {}", r.status);
+        assert!(!r.body.contains("root:"), "{path} leaked a system file");
+        assert!(!r.body.contains("base_url"), "{path} leaked the project");
+    }
+    // A path that only looks odd but stays inside is fine.
+    assert_eq!(
+        s.get("/services/./zta/").status,
+        403,
+        "dot segments are refused, not resolved"
+    );
+}
+
+#[test]
+fn an_edit_is_served_and_announced_to_open_pages() {
+    let p = Project::from_fixture("base");
+    about_says(&p, "First words.");
+    let s = Server::start(p.path(), &[]);
+    assert!(s.get("/about/").body.contains("First words."));
+
+    // Listen as a page does.
+    let mut stream = std::net::TcpStream::connect(&s.addr).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(20)))
+        .unwrap();
+    write!(stream, "GET /__portico/events HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
+    let mut events = BufReader::new(stream);
+    let mut line = String::new();
+    let mut seen = Vec::new();
+    while !seen.iter().any(|l: &String| l.starts_with("event: hello")) {
+        line.clear();
+        events.read_line(&mut line).unwrap();
+        seen.push(line.clone());
+    }
+    assert!(
+        seen.iter().any(|l| l.contains("text/event-stream")),
+        "{seen:?}"
+    );
+
+    let written = Instant::now();
+    about_says(&p, "Second words.");
+    loop {
+        line.clear();
+        events.read_line(&mut line).expect("a reload event");
+        if line.starts_with("event: reload") {
+            break;
+        }
+    }
+    let page = s.get("/about/");
+    assert!(
+        page.body.contains("Second words."),
+        "the rebuild is served by the time the reload is announced"
+    );
+    assert!(written.elapsed() < Duration::from_secs(10));
+}
+
+#[test]
+fn a_broken_file_shows_an_overlay_over_the_last_good_site_until_fixed() {
+    let p = Project::from_fixture("base");
+    let s = Server::start(p.path(), &[]);
+    p.write(
+        "content/pages/about.md",
+        "+++\ntitle = \"About <b>\"\nlifecyle = 1\n+++\nBroken.\n",
+    );
+    let page = s.wait_for("/services/zta/", 20, |b| b.contains("portico-errors"));
+    assert!(
+        page.body
+            .contains("content/pages/about.md:3:1: error: unknown field `lifecyle`"),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body.contains("Zero Trust Access"),
+        "the last good page is still there"
+    );
+    let about = s.get("/about/");
+    assert!(
+        about.body.contains("About us."),
+        "the last good version of the broken page"
+    );
+    assert!(
+        !about.body.contains("<b>"),
+        "nothing from the broken file leaks unescaped"
+    );
+    assert!(
+        s.stderr
+            .lock()
+            .unwrap()
+            .contains("unknown field `lifecyle`"),
+        "and in the terminal"
+    );
+
+    about_says(&p, "Fixed now.");
+    let fixed = s.wait_for("/about/", 20, |b| b.contains("Fixed now."));
+    assert!(!fixed.body.contains("portico-errors"));
+    assert!(!s.get("/").body.contains("portico-errors"));
+}
+
+#[test]
+fn editor_leftovers_do_not_rebuild_and_removed_files_disappear() {
+    let p = Project::from_fixture("base");
+    let s = Server::start(p.path(), &[]);
+    let builds = || s.stderr.lock().unwrap().matches("changed:").count();
+    p.write("content/pages/.about.md.swp", "garbage");
+    p.write("content/pages/about.md~", "garbage");
+    p.write("content/pages/4913", "");
+    std::thread::sleep(Duration::from_millis(700));
+    assert_eq!(builds(), 0, "{}", s.stderr.lock().unwrap());
+
+    // An atomic save: write a temporary file, rename it over the page.
+    p.write(
+        "content/pages/about.md.tmp",
+        "+++\ntitle = \"About\"\n+++\nSaved atomically.\n",
+    );
+    std::fs::rename(
+        p.path().join("content/pages/about.md.tmp"),
+        p.path().join("content/pages/about.md"),
+    )
+    .unwrap();
+    s.wait_for("/about/", 20, |b| b.contains("Saved atomically."));
+    std::thread::sleep(Duration::from_millis(600));
+    assert_eq!(
+        builds(),
+        1,
+        "one save, one rebuild:\n{}",
+        s.stderr.lock().unwrap()
+    );
+
+    std::fs::remove_file(p.path().join("content/pages/about.md")).unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while s.get("/about/").status != 404 {
+        assert!(
+            Instant::now() < deadline,
+            "the removed page is still served"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn serve_without_a_project_is_a_usage_error() {
+    let empty = tempfile::tempdir().unwrap();
+    let run = portico(empty.path(), &["serve", "--port", "0"]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("not a Portico project"),
+        "{}",
+        run.stderr
+    );
+}
