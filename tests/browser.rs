@@ -12,10 +12,17 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 fn chromium() -> Option<PathBuf> {
-    let candidates = [std::env::var_os("PORTICO_CHROMIUM").map(PathBuf::from), Some("/usr/bin/chromium".into()), Some("/usr/bin/chromium-browser".into())];
+    let candidates = [
+        std::env::var_os("PORTICO_CHROMIUM").map(PathBuf::from),
+        Some("/usr/bin/chromium".into()),
+        Some("/usr/bin/chromium-browser".into()),
+    ];
     let found = candidates.into_iter().flatten().find(|p| p.is_file());
     if found.is_none() {
-        assert!(std::env::var_os("CI").is_none(), "CI must install chromium (apt-get install chromium)");
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must install chromium (apt-get install chromium)"
+        );
         eprintln!("skipped: no chromium on this machine");
     }
     found
@@ -52,8 +59,14 @@ fn wait_until(tab: &headless_chrome::Tab, script: &str, what: &str) {
         if value == Some(serde_json::Value::Bool(true)) {
             return;
         }
-        let text = tab.evaluate("document.body ? document.body.innerText : ''", false).ok().and_then(|r| r.value);
-        assert!(Instant::now() < deadline, "timed out: {what}; page text: {text:?}");
+        let text = tab
+            .evaluate("document.body ? document.body.innerText : ''", false)
+            .ok()
+            .and_then(|r| r.value);
+        assert!(
+            Instant::now() < deadline,
+            "timed out: {what}; page text: {text:?}"
+        );
         std::thread::sleep(Duration::from_millis(100));
     }
 }
@@ -62,26 +75,64 @@ fn wait_until(tab: &headless_chrome::Tab, script: &str, what: &str) {
 fn the_open_page_follows_edits_and_shows_errors_until_fixed() {
     let Some(path) = chromium() else { return };
     let p = Project::from_fixture("base");
-    p.write("content/pages/about.md", "+++\ntitle = \"About\"\n+++\n\nThe first version.\n");
+    p.write(
+        "content/pages/about.md",
+        "+++\ntitle = \"About\"\n+++\n\nThe first version.\n",
+    );
     let s = Server::start(p.path(), &[]);
     let profile = tempfile::tempdir().unwrap();
     let browser = browser(path, profile.path());
     let tab = browser.new_tab().unwrap();
-    tab.navigate_to(&format!("{}about/", s.url)).unwrap().wait_until_navigated().unwrap();
-    wait_until(&tab, "document.body.innerText.includes('The first version.')", "the page");
+    tab.navigate_to(&format!("{}about/", s.url))
+        .unwrap()
+        .wait_until_navigated()
+        .unwrap();
+    wait_until(
+        &tab,
+        "document.body.innerText.includes('The first version.')",
+        "the page",
+    );
     // Wait for the page's event stream to be open before editing.
-    wait_until(&tab, "window.__porticoBuild !== undefined", "the live-reload connection");
+    wait_until(
+        &tab,
+        "window.__porticoBuild !== undefined",
+        "the live-reload connection",
+    );
 
-    p.write("content/pages/about.md", "+++\ntitle = \"About\"\n+++\n\nThe second version.\n");
-    wait_until(&tab, "document.body.innerText.includes('The second version.')", "the edit to show by itself");
+    p.write(
+        "content/pages/about.md",
+        "+++\ntitle = \"About\"\n+++\n\nThe second version.\n",
+    );
+    wait_until(
+        &tab,
+        "document.body.innerText.includes('The second version.')",
+        "the edit to show by itself",
+    );
 
-    p.write("content/pages/about.md", "+++\ntitle = \"About\"\nsumary = \"typo\"\n+++\n\nBroken.\n");
-    wait_until(&tab, "!!document.getElementById('portico-errors')", "the error overlay");
-    let overlay = tab.find_element("#portico-errors").unwrap().get_inner_text().unwrap();
-    assert!(overlay.contains("content/pages/about.md:3:1: error: unknown field `sumary`"), "{overlay}");
+    p.write(
+        "content/pages/about.md",
+        "+++\ntitle = \"About\"\nsumary = \"typo\"\n+++\n\nBroken.\n",
+    );
+    wait_until(
+        &tab,
+        "!!document.getElementById('portico-errors')",
+        "the error overlay",
+    );
+    let overlay = tab
+        .find_element("#portico-errors")
+        .unwrap()
+        .get_inner_text()
+        .unwrap();
+    assert!(
+        overlay.contains("content/pages/about.md:3:1: error: unknown field `sumary`"),
+        "{overlay}"
+    );
     assert!(overlay.contains("did you mean `summary`?"), "{overlay}");
 
-    p.write("content/pages/about.md", "+++\ntitle = \"About\"\nsummary = \"fixed\"\n+++\n\nThe third version.\n");
+    p.write(
+        "content/pages/about.md",
+        "+++\ntitle = \"About\"\nsummary = \"fixed\"\n+++\n\nThe third version.\n",
+    );
     wait_until(
         &tab,
         "!document.getElementById('portico-errors') && document.body.innerText.includes('The third version.')",

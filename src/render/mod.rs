@@ -176,6 +176,8 @@ pub struct Renderer<'a> {
     surveys: Vec<SurveyCard>,
     /// Indices of announcements shown in lists (not expired), newest first.
     listed: Vec<usize>,
+    /// The same, by kind.
+    listed_by_kind: HashMap<Kind, Vec<usize>>,
 }
 
 impl<'a> Renderer<'a> {
@@ -225,6 +227,15 @@ impl<'a> Renderer<'a> {
             listed: (0..site.announcements.len())
                 .filter(|&i| !site.announcements[i].is_expired(now))
                 .collect(),
+            listed_by_kind: {
+                let mut by_kind: HashMap<Kind, Vec<usize>> = HashMap::new();
+                for (i, a) in site.announcements.iter().enumerate() {
+                    if !a.is_expired(now) {
+                        by_kind.entry(a.front.kind).or_default().push(i);
+                    }
+                }
+                by_kind
+            },
         }
     }
 
@@ -232,12 +243,11 @@ impl<'a> Renderer<'a> {
         self.site.config.file.paginate
     }
 
-    fn listed_of_kind(&self, kind: Option<Kind>) -> Vec<usize> {
-        self.listed
-            .iter()
-            .copied()
-            .filter(|&i| kind.is_none_or(|k| self.site.announcements[i].front.kind == k))
-            .collect()
+    fn listed_of_kind(&self, kind: Option<Kind>) -> &[usize] {
+        match kind {
+            None => &self.listed,
+            Some(k) => self.listed_by_kind.get(&k).map_or(&[], Vec::as_slice),
+        }
     }
 
     /// Every page of the site, in a fixed order.
