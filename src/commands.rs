@@ -73,6 +73,17 @@ pub fn load_config(root: &Path, args: &SiteArgs) -> Result<Config> {
 
 /// Loads, checks and renders the site at `root`; writes nothing.
 pub fn build_in_memory(root: &Path, args: &SiteArgs, v: Verbosity) -> Result<Built> {
+    build_cached(root, args, v, None)
+}
+
+/// `build_in_memory`, reusing the outputs of `cache` for pages whose inputs
+/// did not change (the preview server keeps one between rebuilds).
+pub fn build_cached(
+    root: &Path,
+    args: &SiteArgs,
+    v: Verbosity,
+    cache: Option<&crate::render::RenderCache>,
+) -> Result<Built> {
     let start = Instant::now();
     let config = load_config(root, args)?;
     // Theme errors and content errors are reported together.
@@ -90,7 +101,7 @@ pub fn build_in_memory(root: &Path, args: &SiteArgs, v: Verbosity) -> Result<Bui
         format!("loaded {} in {:.0?}", summary(&sites), start.elapsed())
     });
     let t = Instant::now();
-    let outputs = crate::render::render_sites(&sites, &theme).map_err(ContentErrors)?;
+    let outputs = crate::render::render_sites(&sites, &theme, cache).map_err(ContentErrors)?;
     say(v, Verbosity::Verbose, || {
         format!("rendered {} files in {:.0?}", outputs.len(), t.elapsed())
     });

@@ -95,6 +95,10 @@ pub struct Site {
     pub tags: BTreeMap<String, Tag>,
     /// Services that exist only in other languages, by id.
     pub foreign_services: HashMap<String, ForeignService>,
+    /// A hash of what every page depends on (every URL, the clock to the
+    /// minute, the menu): with the items' `rev`s it tells which pages of an
+    /// earlier render can be reused.
+    pub fingerprint: u64,
 }
 
 #[derive(Clone)]
@@ -116,6 +120,17 @@ impl ParsedItem {
             ParsedItem::Faq(x) => &x.source,
             ParsedItem::Survey(x) => &x.source,
             ParsedItem::Page(x) => &x.source,
+        }
+    }
+
+    fn source_mut(&mut self) -> &mut Source {
+        match self {
+            ParsedItem::Home(x) => &mut x.source,
+            ParsedItem::Service(x) => &mut x.source,
+            ParsedItem::Announcement(x) => &mut x.source,
+            ParsedItem::Faq(x) => &mut x.source,
+            ParsedItem::Survey(x) => &mut x.source,
+            ParsedItem::Page(x) => &mut x.source,
         }
     }
 
@@ -266,6 +281,18 @@ pub fn sites_from_sources(
             }
         }
     }
+    // A translation changes when its default-language file does.
+    let default_revs: HashMap<String, u64> = parsed
+        .iter()
+        .filter(|p| p.source().lang.is_none())
+        .map(|p| (p.source().key.clone(), p.source().rev))
+        .collect();
+    for p in parsed.iter_mut().filter(|p| p.source().lang.is_some()) {
+        if let Some(base) = default_revs.get(&p.source().key) {
+            let source = p.source_mut();
+            source.rev = crate::content::text_hash(&format!("{}:{base}", source.rev));
+        }
+    }
     let by_key: HashMap<&str, &ParsedItem> = parsed
         .iter()
         .filter(|p| p.source().lang.is_none())
@@ -400,6 +427,27 @@ impl Site {
             }
         }
         let failed_ids = &shared.failed_ids;
+        let fingerprint = {
+            use std::hash::{Hash, Hasher};
+            let mut h = std::collections::hash_map::DefaultHasher::new();
+            let mut all: Vec<(&String, &LinkTarget)> = targets.iter().collect();
+            all.sort_by(|a, b| a.0.cmp(b.0));
+            for (rel, t) in all {
+                (rel, &t.url, t.published).hash(&mut h);
+            }
+            (
+                &config.lang.code,
+                config.drafts,
+                config.now.ts.as_second() / 60,
+            )
+                .hash(&mut h);
+            for p in &pages {
+                if p.front.menu.is_some() {
+                    p.source.rev.hash(&mut h);
+                }
+            }
+            h.finish()
+        };
         let now = config.now;
         let drafts = config.drafts;
         for rel in &shared.failed_files {
@@ -769,6 +817,7 @@ impl Site {
             related,
             tags,
             foreign_services,
+            fingerprint,
         })
     }
 }

@@ -33,17 +33,31 @@ pub struct Source {
     /// The language of a translation (`vpn.nl.md`); `None` for the default language.
     pub lang: Option<String>,
     pub text: String,
+    /// A hash of everything the item is made of (its text, and for a
+    /// translation its default-language file's too): pages that show it are
+    /// rendered again only when a revision they show changes.
+    pub rev: u64,
+}
+
+/// A hash of `text`, for revisions.
+pub fn text_hash(text: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    text.hash(&mut h);
+    h.finish()
 }
 
 impl Source {
     pub fn new(path: impl Into<PathBuf>, rel: impl Into<String>, text: impl Into<String>) -> Self {
         let rel = rel.into();
+        let text = text.into();
         Source {
             path: path.into(),
             key: rel.clone(),
             rel,
             lang: None,
-            text: text.into(),
+            rev: text_hash(&text),
+            text,
         }
     }
 
@@ -58,12 +72,14 @@ impl Source {
             Some(stem) => format!("{stem}.md"),
             None => rel.to_owned(),
         };
+        let text = text.into();
         Source {
             path: path.into(),
             rel: rel.to_owned(),
             key,
             lang: Some(lang.to_owned()),
-            text: text.into(),
+            rev: text_hash(&text),
+            text,
         }
     }
 

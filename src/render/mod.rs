@@ -19,7 +19,9 @@ use calendar::CalendarKey;
 use feeds::{FeedFormat, FeedKey};
 use rayon::prelude::*;
 use serde::Serialize;
+use std::collections::hash_map::DefaultHasher;
 use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
 use std::sync::{Arc, OnceLock};
 use views::*;
 
@@ -85,6 +87,9 @@ pub struct LanguageLink {
     pub available: bool,
 }
 
+/// Earlier outputs by job, with the fingerprint of their inputs.
+pub type CachedOutputs = HashMap<String, (u64, Output)>;
+
 /// Which languages have a page at each site path (relative to the
 /// language's root), by index into the configured languages.
 pub type Alternates = HashMap<String, Vec<usize>>;
@@ -106,9 +111,42 @@ pub struct FeedLink {
     pub webcal: Option<String>,
 }
 
+/// The outputs of an earlier render with the fingerprint of their inputs:
+/// a job whose fingerprint is unchanged is not rendered again. Only valid
+/// for the same theme and configuration (the preview server starts a new
+/// cache when those change).
+#[derive(Debug, Default)]
+pub struct RenderCache {
+    outputs: std::sync::Mutex<HashMap<String, (u64, Output)>>,
+    /// How many jobs the last render through this cache had to render.
+    rendered: std::sync::atomic::AtomicUsize,
+}
+
+impl RenderCache {
+    /// How many outputs it holds.
+    pub fn len(&self) -> usize {
+        self.outputs.lock().map_or(0, |o| o.len())
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// How many jobs the last render through this cache rendered (the rest
+    /// were reused).
+    pub fn rendered(&self) -> usize {
+        self.rendered.load(std::sync::atomic::Ordering::Relaxed)
+    }
+}
+
 /// Renders every language's site, and adds the theme's and project's
-/// static files once, at the root.
-pub fn render_sites(sites: &[Site], theme: &Theme) -> Result<Vec<Output>, Vec<Diagnostic>> {
+/// static files once, at the root. With a cache, only the jobs whose inputs
+/// changed since the cached render are rendered; the result is the same.
+pub fn render_sites(
+    sites: &[Site],
+    theme: &Theme,
+    cache: Option<&RenderCache>,
+) -> Result<Vec<Output>, Vec<Diagnostic>> {
     let renderers: Vec<Renderer> = sites.iter().map(|s| Renderer::new(s, theme)).collect();
     if renderers.len() > 1 {
         let mut alternates: Alternates = HashMap::new();
@@ -130,8 +168,15 @@ pub fn render_sites(sites: &[Site], theme: &Theme) -> Result<Vec<Output>, Vec<Di
     }
     let mut outputs = Vec::new();
     let mut errors = Vec::new();
+    let previous = cache.map(|c| {
+        c.rendered.store(0, std::sync::atomic::Ordering::Relaxed);
+        std::mem::take(&mut *c.outputs.lock().unwrap_or_else(|e| e.into_inner()))
+    });
+    let next = std::sync::Mutex::new(HashMap::new());
+    let counter = cache.map(|c| &c.rendered);
     for r in &renderers {
-        match r.render_all() {
+        let reuse = previous.as_ref().map(|p| (p, &next));
+        match r.render_all(reuse, counter) {
             Ok(o) => outputs.extend(o),
             Err(e) => errors.extend(e),
         }
@@ -153,6 +198,12 @@ pub fn render_sites(sites: &[Site], theme: &Theme) -> Result<Vec<Output>, Vec<Di
         }
     }
     outputs.extend(assets);
+    if let Some(c) = cache {
+        if errors.is_empty() {
+            *c.outputs.lock().unwrap_or_else(|e| e.into_inner()) =
+                next.into_inner().unwrap_or_else(|e| e.into_inner());
+        }
+    }
     if errors.is_empty() {
         Ok(outputs)
     } else {
@@ -178,6 +229,10 @@ pub struct Renderer<'a> {
     listed: Vec<usize>,
     /// The same, by kind.
     listed_by_kind: HashMap<Kind, Vec<usize>>,
+    /// Revision of each announcement's card: its own and its services'.
+    card_revs: Vec<u64>,
+    /// Revision of everything the site shows, for pages that show much of it.
+    all_revs: u64,
 }
 
 impl<'a> Renderer<'a> {
@@ -227,6 +282,38 @@ impl<'a> Renderer<'a> {
             listed: (0..site.announcements.len())
                 .filter(|&i| !site.announcements[i].is_expired(now))
                 .collect(),
+            card_revs: site
+                .announcements
+                .iter()
+                .map(|a| {
+                    let mut h = DefaultHasher::new();
+                    a.source.rev.hash(&mut h);
+                    for id in &a.front.services {
+                        site.service_index
+                            .get(id)
+                            .map(|&i| site.services[i].source.rev)
+                            .hash(&mut h);
+                    }
+                    h.finish()
+                })
+                .collect(),
+            all_revs: {
+                let mut h = DefaultHasher::new();
+                site.fingerprint.hash(&mut h);
+                let sources = site
+                    .services
+                    .iter()
+                    .map(|x| &x.source)
+                    .chain(site.announcements.iter().map(|x| &x.source))
+                    .chain(site.faq_topics.iter().map(|x| &x.source))
+                    .chain(site.surveys.iter().map(|x| &x.source))
+                    .chain(site.pages.iter().map(|x| &x.source))
+                    .chain(site.home.iter().map(|x| &x.source));
+                for source in sources {
+                    source.rev.hash(&mut h);
+                }
+                h.finish()
+            },
             listed_by_kind: {
                 let mut by_kind: HashMap<Kind, Vec<usize>> = HashMap::new();
                 for (i, a) in site.announcements.iter().enumerate() {
@@ -367,15 +454,48 @@ impl<'a> Renderer<'a> {
     }
 
     /// Renders every job of this language, at paths under its prefix.
-    pub fn render_all(&self) -> Result<Vec<Output>, Vec<Diagnostic>> {
+    /// With `reuse` (the earlier outputs, and where to record these), a job
+    /// whose fingerprint is unchanged is taken from the earlier render.
+    pub fn render_all(
+        &self,
+        reuse: Option<(&CachedOutputs, &std::sync::Mutex<CachedOutputs>)>,
+        rendered: Option<&std::sync::atomic::AtomicUsize>,
+    ) -> Result<Vec<Output>, Vec<Diagnostic>> {
         let prefix = Config::language_prefix(&self.site.config.lang);
         let jobs = self.jobs();
         let results: Vec<Result<Output, Diagnostic>> = jobs
             .par_iter()
             .map(|j| {
+                let key = reuse.map(|_| {
+                    (
+                        format!("{}:{j:?}", self.site.config.lang.code),
+                        self.fingerprint(j),
+                    )
+                });
+                if let (Some((previous, _)), Some((k, fp))) = (reuse, &key) {
+                    if let Some((old_fp, out)) = previous.get(k) {
+                        if old_fp == fp {
+                            let out = out.clone();
+                            if let Some((_, next)) = reuse {
+                                next.lock()
+                                    .unwrap_or_else(|e| e.into_inner())
+                                    .insert(k.clone(), (*fp, out.clone()));
+                            }
+                            return Ok(out);
+                        }
+                    }
+                }
+                if let Some(n) = rendered {
+                    n.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                }
                 self.render(j).map(|mut o| {
                     if !prefix.is_empty() {
                         o.path = format!("{prefix}{}", o.path);
+                    }
+                    if let (Some((_, next)), Some((k, fp))) = (reuse, key) {
+                        next.lock()
+                            .unwrap_or_else(|e| e.into_inner())
+                            .insert(k, (fp, o.clone()));
                     }
                     o
                 })
@@ -396,6 +516,116 @@ impl<'a> Renderer<'a> {
             errors.dedup();
             Err(errors)
         }
+    }
+
+    /// A hash of everything `job`'s output is made from: when it is the same
+    /// as in an earlier render (same theme and config), so is the output.
+    pub fn fingerprint(&self, job: &Job) -> u64 {
+        let site = self.site;
+        let mut h = DefaultHasher::new();
+        site.fingerprint.hash(&mut h);
+        let cards = |h: &mut DefaultHasher, indices: &[usize]| {
+            indices.len().hash(h);
+            for &i in indices {
+                self.card_revs[i].hash(h);
+            }
+        };
+        let service_revs = |h: &mut DefaultHasher, ids: &[String]| {
+            for id in ids {
+                site.service_index
+                    .get(id)
+                    .map(|&i| site.services[i].source.rev)
+                    .hash(h);
+            }
+        };
+        match job {
+            Job::Announcements { kind, page } => {
+                let indices = self.listed_of_kind(*kind);
+                indices.len().hash(&mut h);
+                let start = (page - 1) * self.per_page();
+                let end = (start + self.per_page()).min(indices.len());
+                cards(&mut h, indices.get(start..end).unwrap_or(&[]));
+            }
+            Job::Announcement(i) => cards(&mut h, &[*i]),
+            Job::Service(i) => {
+                let r = &site.related[*i];
+                site.services[*i].source.rev.hash(&mut h);
+                cards(&mut h, &r.announcements);
+                for &j in r.replaces.iter().chain(&r.replaced_by) {
+                    site.services[j].source.rev.hash(&mut h);
+                }
+                for &j in &r.faq_topics {
+                    site.faq_topics[j].source.rev.hash(&mut h);
+                }
+                for &j in &r.surveys {
+                    site.surveys[j].source.rev.hash(&mut h);
+                }
+            }
+            Job::FaqTopic(i) => {
+                site.faq_topics[*i].source.rev.hash(&mut h);
+                service_revs(&mut h, &site.faq_topics[*i].front.services);
+            }
+            Job::Survey(i) | Job::SurveyThanks(i) => {
+                site.surveys[*i].source.rev.hash(&mut h);
+                service_revs(&mut h, &site.surveys[*i].front.services);
+            }
+            Job::Page(i) => site.pages[*i].source.rev.hash(&mut h),
+            Job::Tag { slug, page } => match site.tags.get(slug) {
+                Some(tag) => {
+                    tag.announcements.len().hash(&mut h);
+                    let start = (page - 1) * self.per_page();
+                    let end = (start + self.per_page()).min(tag.announcements.len());
+                    cards(&mut h, tag.announcements.get(start..end).unwrap_or(&[]));
+                    for &j in &tag.services {
+                        site.services[j].source.rev.hash(&mut h);
+                    }
+                    for &j in &tag.faq_topics {
+                        site.faq_topics[j].source.rev.hash(&mut h);
+                    }
+                }
+                None => self.all_revs.hash(&mut h),
+            },
+            Job::Feed { key, .. } => {
+                if let FeedKey::Service(i) = key {
+                    site.services[*i].source.rev.hash(&mut h);
+                }
+                let entries = feeds::entries(site, key);
+                entries.len().hash(&mut h);
+                for e in entries {
+                    let (feeds::Entry::Announcement(i) | feeds::Entry::Update(i, _)) = e;
+                    self.card_revs[i].hash(&mut h);
+                }
+            }
+            Job::Calendar(key) => {
+                if let CalendarKey::Service(i) = key {
+                    site.services[*i].source.rev.hash(&mut h);
+                }
+                cards(&mut h, &calendar::events(site, *key));
+            }
+            Job::Catalog | Job::Compare => {
+                for x in &site.services {
+                    x.source.rev.hash(&mut h);
+                }
+            }
+            Job::FaqIndex => {
+                for x in &site.faq_topics {
+                    x.source.rev.hash(&mut h);
+                }
+            }
+            Job::Surveys => {
+                for x in &site.surveys {
+                    x.source.rev.hash(&mut h);
+                }
+            }
+            // Pages that show (or count) much of the site.
+            Job::Home
+            | Job::Tags
+            | Job::Subscribe
+            | Job::NotFound
+            | Job::Sitemap
+            | Job::CatalogJson => self.all_revs.hash(&mut h),
+        }
+        h.finish()
     }
 
     /// The site paths of this language's pages.

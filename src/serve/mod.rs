@@ -6,7 +6,7 @@ pub mod routes;
 pub mod watch;
 
 use crate::cli::{SiteArgs, Verbosity};
-use crate::commands::build_in_memory;
+use crate::commands::build_cached;
 use crate::diagnostic::ContentErrors;
 use anyhow::{Context, Result};
 use notify::Watcher;
@@ -45,6 +45,8 @@ struct State {
     changed: Condvar,
     /// Tells a page that reconnects after a restart that the site changed.
     started: String,
+    /// Pages of the last build, reused where their inputs did not change.
+    cache: Mutex<Arc<crate::render::RenderCache>>,
 }
 
 /// Threads answering requests; event streams get threads of their own.
@@ -82,9 +84,10 @@ pub fn serve(opts: ServeOptions) -> Result<()> {
         generation: Mutex::new(0),
         changed: Condvar::new(),
         started: format!("{:x}", jiff::Timestamp::now().as_millisecond()),
+        cache: Mutex::new(Arc::new(crate::render::RenderCache::default())),
     });
     let started = Instant::now();
-    let first = rebuild(&state, &root, &args, opts.verbosity);
+    let first = rebuild(&state, &root, &args, opts.verbosity, &[]);
     if opts.verbosity >= Verbosity::Normal {
         eprintln!("{first}");
         eprintln!(
@@ -131,7 +134,7 @@ pub fn serve(opts: ServeOptions) -> Result<()> {
             Duration::from_millis(400),
         ) {
             let t = Instant::now();
-            let report = rebuild(&watch_state, &watch_root, &args, verbosity);
+            let report = rebuild(&watch_state, &watch_root, &args, verbosity, &changes);
             if verbosity >= Verbosity::Normal {
                 eprintln!("{changes:?} changed: {report} in {:.0?}", t.elapsed());
             }
@@ -165,9 +168,26 @@ pub fn serve(opts: ServeOptions) -> Result<()> {
 
 /// Builds the site; on success it becomes the served site, on failure the
 /// last good site stays and the errors are shown over it.
-fn rebuild(state: &State, root: &Path, args: &SiteArgs, verbosity: Verbosity) -> String {
+fn rebuild(
+    state: &State,
+    root: &Path,
+    args: &SiteArgs,
+    verbosity: Verbosity,
+    changes: &[watch::Change],
+) -> String {
     *state.building.lock().unwrap_or_else(|e| e.into_inner()) = true;
-    let result = build_in_memory(root, args, Verbosity::Quiet);
+    // Earlier pages are only reusable under the same theme, words and config.
+    let cache = {
+        let mut cache = state.cache.lock().unwrap_or_else(|e| e.into_inner());
+        if changes
+            .iter()
+            .any(|c| !matches!(c, watch::Change::Content | watch::Change::Static))
+        {
+            *cache = Arc::new(crate::render::RenderCache::default());
+        }
+        cache.clone()
+    };
+    let result = build_cached(root, args, Verbosity::Quiet, Some(&cache));
     let report = {
         let mut snap = state.snapshot.write().unwrap_or_else(|e| e.into_inner());
         match result {

@@ -1,0 +1,227 @@
+//! A rebuild that reuses the pages of the previous one (as `portico serve`
+//! does) gives exactly what a full build of the same files gives, whatever
+//! the edit.
+
+mod common;
+use common::*;
+use portico::cli::{SiteArgs, Verbosity};
+use portico::commands::build_cached;
+use portico::render::RenderCache;
+use std::collections::BTreeMap;
+
+fn outputs(p: &Project, cache: Option<&RenderCache>) -> BTreeMap<String, Vec<u8>> {
+    let args = SiteArgs {
+        drafts: true,
+        base_url: None,
+    };
+    build_cached(p.path(), &args, Verbosity::Quiet, cache)
+        .expect("builds")
+        .outputs
+        .into_iter()
+        .map(|o| (o.path, o.bytes))
+        .collect()
+}
+
+fn assert_same_as_full_build(p: &Project, cache: &RenderCache, what: &str) -> usize {
+    let incremental = outputs(p, Some(cache));
+    let rendered = cache.rendered();
+    let full = outputs(p, None);
+    assert_eq!(
+        incremental.keys().collect::<Vec<_>>(),
+        full.keys().collect::<Vec<_>>(),
+        "{what}: the same files"
+    );
+    for (path, bytes) in &full {
+        assert!(
+            incremental[path] == *bytes,
+            "{what}: {path} differs from a full build"
+        );
+    }
+    rendered
+}
+
+fn edit(p: &Project, rel: &str, from: &str, to: &str) {
+    let path = p.path().join(rel);
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(text.contains(from), "{rel} has no {from:?}");
+    std::fs::write(path, text.replacen(from, to, 1)).unwrap();
+}
+
+/// An edit: what it is, and how to make it.
+type Step = (&'static str, Box<dyn Fn(&Project)>);
+
+#[test]
+fn every_kind_of_edit_rebuilds_to_the_same_site() {
+    let p = Project::demo();
+    let cache = RenderCache::default();
+    assert_same_as_full_build(&p, &cache, "the first build");
+    assert!(cache.len() > 300);
+
+    let steps: Vec<Step> = vec![
+        (
+            "a body edit",
+            Box::new(|p| {
+                edit(
+                    p,
+                    "content/announcements/zta-launch.md",
+                    "After a pilot",
+                    "After a long pilot",
+                )
+            }),
+        ),
+        (
+            "a title edit shown in lists",
+            Box::new(|p| {
+                edit(
+                    p,
+                    "content/announcements/service-desk-hours.md",
+                    "Longer Service Desk hours",
+                    "Even longer Service Desk hours",
+                )
+            }),
+        ),
+        (
+            "a date change that reorders lists",
+            Box::new(|p| {
+                edit(
+                    p,
+                    "content/announcements/tip-meeting-rooms.md",
+                    "2026-10-14T09:00:00+02:00",
+                    "2026-11-19T18:00:00+01:00",
+                )
+            }),
+        ),
+        (
+            "a service title shown on other pages",
+            Box::new(|p| {
+                edit(
+                    p,
+                    "content/services/mfa.md",
+                    "Multi-factor Authentication",
+                    "Two-step Sign-in",
+                )
+            }),
+        ),
+        (
+            "a service cost shown in the catalog",
+            Box::new(|p| {
+                edit(
+                    p,
+                    "content/services/password-manager.md",
+                    "amount = 1.50",
+                    "amount = 1.75",
+                )
+            }),
+        ),
+        (
+            "a translation edit",
+            Box::new(|p| {
+                edit(
+                    p,
+                    "content/services/cloud-storage.nl.md",
+                    "Cloudopslag",
+                    "Cloudbestanden",
+                )
+            }),
+        ),
+        (
+            "a default-language edit under a translation",
+            Box::new(|p| {
+                edit(
+                    p,
+                    "content/services/cloud-storage.md",
+                    "lifecycle = \"live\"",
+                    "lifecycle = \"beta\"",
+                )
+            }),
+        ),
+        (
+            "a new announcement",
+            Box::new(|p| {
+                p.write("content/announcements/brand-new.md", "+++\ntitle = \"Brand new\"\ndate = 2026-11-19T20:00:00+01:00\nkind = \"news\"\nservices = [\"vpn-classic\"]\ntags = [\"files\"]\n+++\nNew.\n")
+            }),
+        ),
+        (
+            "a removed announcement",
+            Box::new(|p| {
+                std::fs::remove_file(p.path().join("content/announcements/phishing-exercise.md"))
+                    .unwrap()
+            }),
+        ),
+        (
+            "a FAQ question",
+            Box::new(|p| {
+                edit(
+                    p,
+                    "content/faq/devices.md",
+                    "## Can I choose a Mac?",
+                    "## Can I choose a Mac or a Linux laptop?",
+                )
+            }),
+        ),
+        (
+            "a survey label",
+            Box::new(|p| {
+                edit(
+                    p,
+                    "content/surveys/it-satisfaction-2026.md",
+                    "Which service do you use most?",
+                    "Which service do you use every day?",
+                )
+            }),
+        ),
+        (
+            "a menu page title",
+            Box::new(|p| {
+                edit(
+                    p,
+                    "content/pages/contact.md",
+                    "title = \"Contact\"",
+                    "title = \"Contact us\"",
+                )
+            }),
+        ),
+        (
+            "a draft published",
+            Box::new(|p| {
+                edit(
+                    p,
+                    "content/announcements/draft-printing.md",
+                    "draft = true",
+                    "draft = false",
+                )
+            }),
+        ),
+    ];
+    let total = cache.len();
+    for (what, step) in steps {
+        step(&p);
+        let rendered = assert_same_as_full_build(&p, &cache, what);
+        // A file added, removed or published changes URLs, and a menu title every
+        // page's navigation: everything renders again.
+        let structural = [
+            "a new announcement",
+            "a removed announcement",
+            "a draft published",
+            "a menu page title",
+        ]
+        .contains(&what);
+        assert!(
+            structural || rendered < total / 2,
+            "{what}: rendered {rendered} of {total}"
+        );
+    }
+    // An unchanged rebuild renders nothing again; a body edit, a few pages.
+    assert_eq!(assert_same_as_full_build(&p, &cache, "nothing changed"), 0);
+    edit(
+        &p,
+        "content/announcements/zta-launch.md",
+        "a long pilot",
+        "a longer pilot",
+    );
+    let rendered = assert_same_as_full_build(&p, &cache, "another body edit");
+    assert!(
+        rendered > 0 && rendered < total / 4,
+        "rendered {rendered} of {total}"
+    );
+}
