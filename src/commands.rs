@@ -76,19 +76,38 @@ pub fn build_in_memory(root: &Path, args: &SiteArgs, v: Verbosity) -> Result<Bui
     build_cached(root, args, v, None)
 }
 
-/// `build_in_memory`, reusing the outputs of `cache` for pages whose inputs
-/// did not change (the preview server keeps one between rebuilds).
+/// What the preview server keeps between rebuilds: parsed files, rendered
+/// Markdown and rendered pages, each reused while its inputs are unchanged.
+/// Valid for one theme and configuration.
+#[derive(Default)]
+pub struct BuildCache {
+    pub load: crate::site::LoadCache,
+    pub render: crate::render::RenderCache,
+    /// The theme, loaded once.
+    theme: std::sync::Mutex<Option<std::sync::Arc<Theme>>>,
+}
+
+/// `build_in_memory`, reusing what `cache` holds from earlier builds.
 pub fn build_cached(
     root: &Path,
     args: &SiteArgs,
     v: Verbosity,
-    cache: Option<&crate::render::RenderCache>,
+    cache: Option<&BuildCache>,
 ) -> Result<Built> {
     let start = Instant::now();
     let config = load_config(root, args)?;
     // Theme errors and content errors are reported together.
-    let theme = Theme::load(&config);
-    let sites = crate::site::load_sites(&config);
+    let cached_theme = cache.and_then(|c| c.theme.lock().ok().and_then(|t| t.clone()));
+    let theme = match cached_theme {
+        Some(t) => Ok(t),
+        None => Theme::load(&config).map(std::sync::Arc::new),
+    };
+    if let (Some(c), Ok(t)) = (cache, &theme) {
+        if let Ok(mut slot) = c.theme.lock() {
+            *slot = Some(t.clone());
+        }
+    }
+    let sites = crate::site::load_sites_cached(&config, cache.map(|c| &c.load));
     let (theme, sites) = match (theme, sites) {
         (Ok(t), Ok(s)) => (t, s),
         (t, s) => {
@@ -101,7 +120,8 @@ pub fn build_cached(
         format!("loaded {} in {:.0?}", summary(&sites), start.elapsed())
     });
     let t = Instant::now();
-    let outputs = crate::render::render_sites(&sites, &theme, cache).map_err(ContentErrors)?;
+    let outputs = crate::render::render_sites(&sites, &theme, cache.map(|c| &c.render))
+        .map_err(ContentErrors)?;
     say(v, Verbosity::Verbose, || {
         format!("rendered {} files in {:.0?}", outputs.len(), t.elapsed())
     });

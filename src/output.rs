@@ -62,7 +62,7 @@ pub fn write_folder(out_dir: &Path, outputs: &[Output]) -> Result<()> {
     for o in outputs {
         let rel = safe_relative(&o.path)
             .with_context(|| format!("output path `{}` leaves the output folder", o.path))?;
-        files.push((tmp.path().join(rel), &o.bytes));
+        files.push((tmp.path().join(rel), o.bytes.as_slice()));
     }
     let dirs: BTreeSet<&Path> = files.iter().filter_map(|(p, _)| p.parent()).collect();
     for d in dirs {
@@ -130,7 +130,7 @@ mod tests {
         let out = dir.path().join("public");
         let page = |p: &str, b: &str| Output {
             path: p.into(),
-            bytes: b.as_bytes().to_vec(),
+            bytes: std::sync::Arc::new(b.as_bytes().to_vec()),
         };
         write_folder(
             &out,

@@ -224,10 +224,37 @@ struct Shared {
 /// Loads every language of the portal: one `Site` per language, the
 /// default language first.
 pub fn load_sites(config: &Config) -> Result<Vec<Site>, ContentErrors> {
+    load_sites_cached(config, None)
+}
+
+/// What one load lends the next (the preview server keeps one): parsed
+/// files and rendered Markdown, reused while their text and the site's
+/// URLs are unchanged.
+#[derive(Default)]
+pub struct LoadCache {
+    /// Files as read, by path, with their modification time and size.
+    files: content::ReadCache,
+    /// By (path under content/, revision, default-language file's revision).
+    parsed: std::sync::Mutex<HashMap<(String, u64, u64), ParsedItem>>,
+    /// By (language, path under content/): revision, URL map hash, result.
+    bodies: std::sync::Mutex<HashMap<(String, String), CachedBody>>,
+}
+
+type CachedBody = (u64, u64, Rendered, Vec<Diagnostic>);
+
+/// `load_sites`, reusing what `cache` holds from an earlier load.
+pub fn load_sites_cached(
+    config: &Config,
+    cache: Option<&LoadCache>,
+) -> Result<Vec<Site>, ContentErrors> {
     let content_dir = config.root.join("content");
-    let (sources, read_errors) =
-        content::read_sources(&config.root, &content_dir, &config.translation_codes());
-    sites_from_sources(config, sources, read_errors)
+    let (sources, read_errors) = content::read_sources_cached(
+        &config.root,
+        &content_dir,
+        &config.translation_codes(),
+        cache.map(|c| &c.files),
+    );
+    sites_from_sources_cached(config, sources, read_errors, cache)
 }
 
 /// Parses every file once (translations laid over their default-language
@@ -236,13 +263,55 @@ pub fn load_sites(config: &Config) -> Result<Vec<Site>, ContentErrors> {
 pub fn sites_from_sources(
     config: &Config,
     sources: Vec<Source>,
+    errors: Vec<Diagnostic>,
+) -> Result<Vec<Site>, ContentErrors> {
+    sites_from_sources_cached(config, sources, errors, None)
+}
+
+fn sites_from_sources_cached(
+    config: &Config,
+    sources: Vec<Source>,
     mut errors: Vec<Diagnostic>,
+    cache: Option<&LoadCache>,
 ) -> Result<Vec<Site>, ContentErrors> {
     let tz = config.tz.clone();
+    let base_revs: HashMap<String, u64> = sources
+        .iter()
+        .filter(|s| s.lang.is_none())
+        .map(|s| (s.key.clone(), s.rev))
+        .collect();
+    let previous =
+        cache.map(|c| std::mem::take(&mut *c.parsed.lock().unwrap_or_else(|e| e.into_inner())));
+    let kept = std::sync::Mutex::new(HashMap::new());
+    // Parses a file, or takes the earlier parse of the same text.
+    let parse = |s: Source, base: Option<&serde_json::Value>| -> Result<ParsedItem, Failed> {
+        let Some(previous) = &previous else {
+            return parse_source(s, &tz, base);
+        };
+        let key = (
+            s.rel.clone(),
+            s.rev,
+            if s.lang.is_some() {
+                base_revs.get(&s.key).copied().unwrap_or(0)
+            } else {
+                0
+            },
+        );
+        let item = match previous.get(&key) {
+            Some(item) => item.clone(),
+            None => parse_source(s, &tz, base)?,
+        };
+        kept.lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(key, item.clone());
+        Ok(item)
+    };
     let (defaults, translations): (Vec<Source>, Vec<Source>) =
         sources.into_iter().partition(|s| s.lang.is_none());
+    let translated_keys: HashSet<&str> = translations.iter().map(|s| s.key.as_str()).collect();
     let bases: HashMap<String, serde_json::Value> = defaults
         .iter()
+        .filter(|s| translated_keys.contains(s.key.as_str()))
         .filter_map(|s| {
             let split = s.split().ok()?;
             let value = split.parse::<serde_json::Value>(&s.path).ok()?;
@@ -250,20 +319,22 @@ pub fn sites_from_sources(
         })
         .collect();
     let default_keys: HashSet<String> = defaults.iter().map(|s| s.key.clone()).collect();
-    let mut results: Vec<Result<ParsedItem, Failed>> = defaults
-        .into_par_iter()
-        .map(|s| parse_source(s, &tz, None))
-        .collect();
+    let mut results: Vec<Result<ParsedItem, Failed>> =
+        defaults.into_par_iter().map(|s| parse(s, None)).collect();
     let translated: Vec<Result<ParsedItem, Failed>> = translations
         .into_par_iter()
         .filter_map(|s| match bases.get(&s.key) {
-            Some(base) => Some(parse_source(s, &tz, Some(base))),
+            Some(base) => Some(parse(s, Some(base))),
             // Its default-language file is broken and already reported.
             None if default_keys.contains(&s.key) => None,
-            None => Some(parse_source(s, &tz, None)),
+            None => Some(parse(s, None)),
         })
         .collect();
     results.extend(translated);
+    if let Some(c) = cache {
+        *c.parsed.lock().unwrap_or_else(|e| e.into_inner()) =
+            kept.into_inner().unwrap_or_else(|e| e.into_inner());
+    }
 
     let mut parsed: Vec<ParsedItem> = Vec::new();
     let mut shared = Shared {
@@ -359,7 +430,7 @@ pub fn sites_from_sources(
             }
             targets.insert(p.source().rel.clone(), target);
         }
-        match Site::assemble(lang_config, items, targets, foreign, &shared) {
+        match Site::assemble(lang_config, items, targets, foreign, &shared, cache) {
             Ok(site) => sites.push(site),
             Err(e) => errors.extend(e.0),
         }
@@ -399,6 +470,7 @@ impl Site {
         mut targets: LinkTargets,
         mut foreign_services: HashMap<String, ForeignService>,
         shared: &Shared,
+        cache: Option<&LoadCache>,
     ) -> Result<Site, ContentErrors> {
         let mut errors: Vec<Diagnostic> = Vec::new();
         let mut home = None;
@@ -604,7 +676,29 @@ impl Site {
         }
 
         // Markdown, in parallel; each item keeps its own errors.
+        let targets_hash = {
+            use std::hash::{Hash, Hasher};
+            let mut h = std::collections::hash_map::DefaultHasher::new();
+            let mut all: Vec<(&String, &LinkTarget)> = targets.iter().collect();
+            all.sort_by(|a, b| a.0.cmp(b.0));
+            for (rel, t) in all {
+                (rel, &t.url, t.published).hash(&mut h);
+            }
+            h.finish()
+        };
+        let lang_code = config.lang.code.clone();
+        // Renders a body, or takes the earlier rendering of the same text
+        // under the same URLs.
         let render = |source: &Source, sections: bool| -> (Rendered, Vec<Diagnostic>) {
+            let key = (lang_code.clone(), source.rel.clone());
+            if let Some(c) = cache {
+                let bodies = c.bodies.lock().unwrap_or_else(|e| e.into_inner());
+                if let Some((rev, hash, rendered, errors)) = bodies.get(&key) {
+                    if *rev == source.rev && *hash == targets_hash {
+                        return (rendered.clone(), errors.clone());
+                    }
+                }
+            }
             let (body, offset) = source.body();
             let ctx = RenderContext {
                 targets: &targets,
@@ -613,7 +707,14 @@ impl Site {
                 offset,
                 sections,
             };
-            markdown::render(body, &ctx)
+            let (rendered, errors) = markdown::render(body, &ctx);
+            if let Some(c) = cache {
+                c.bodies.lock().unwrap_or_else(|e| e.into_inner()).insert(
+                    key,
+                    (source.rev, targets_hash, rendered.clone(), errors.clone()),
+                );
+            }
+            (rendered, errors)
         };
         let mut md_errors: Vec<Diagnostic> = Vec::new();
         md_errors.extend(render_bodies(&mut services, false, &render));

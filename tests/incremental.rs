@@ -6,10 +6,10 @@ mod common;
 use common::*;
 use portico::cli::{SiteArgs, Verbosity};
 use portico::commands::build_cached;
-use portico::render::RenderCache;
+use portico::commands::BuildCache;
 use std::collections::BTreeMap;
 
-fn outputs(p: &Project, cache: Option<&RenderCache>) -> BTreeMap<String, Vec<u8>> {
+fn outputs(p: &Project, cache: Option<&BuildCache>) -> BTreeMap<String, Vec<u8>> {
     let args = SiteArgs {
         drafts: true,
         base_url: None,
@@ -18,13 +18,13 @@ fn outputs(p: &Project, cache: Option<&RenderCache>) -> BTreeMap<String, Vec<u8>
         .expect("builds")
         .outputs
         .into_iter()
-        .map(|o| (o.path, o.bytes))
+        .map(|o| (o.path, o.bytes.to_vec()))
         .collect()
 }
 
-fn assert_same_as_full_build(p: &Project, cache: &RenderCache, what: &str) -> usize {
+fn assert_same_as_full_build(p: &Project, cache: &BuildCache, what: &str) -> usize {
     let incremental = outputs(p, Some(cache));
-    let rendered = cache.rendered();
+    let rendered = cache.render.rendered();
     let full = outputs(p, None);
     assert_eq!(
         incremental.keys().collect::<Vec<_>>(),
@@ -53,9 +53,9 @@ type Step = (&'static str, Box<dyn Fn(&Project)>);
 #[test]
 fn every_kind_of_edit_rebuilds_to_the_same_site() {
     let p = Project::demo();
-    let cache = RenderCache::default();
+    let cache = BuildCache::default();
     assert_same_as_full_build(&p, &cache, "the first build");
-    assert!(cache.len() > 300);
+    assert!(cache.render.len() > 300);
 
     let steps: Vec<Step> = vec![
         (
@@ -193,7 +193,7 @@ fn every_kind_of_edit_rebuilds_to_the_same_site() {
             }),
         ),
     ];
-    let total = cache.len();
+    let total = cache.render.len();
     for (what, step) in steps {
         step(&p);
         let rendered = assert_same_as_full_build(&p, &cache, what);

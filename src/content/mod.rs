@@ -32,7 +32,8 @@ pub struct Source {
     pub key: String,
     /// The language of a translation (`vpn.nl.md`); `None` for the default language.
     pub lang: Option<String>,
-    pub text: String,
+    /// Shared: the same text serves every language's copy of the item.
+    pub text: std::sync::Arc<str>,
     /// A hash of everything the item is made of (its text, and for a
     /// translation its default-language file's too): pages that show it are
     /// rendered again only when a revision they show changes.
@@ -50,14 +51,14 @@ pub fn text_hash(text: &str) -> u64 {
 impl Source {
     pub fn new(path: impl Into<PathBuf>, rel: impl Into<String>, text: impl Into<String>) -> Self {
         let rel = rel.into();
-        let text = text.into();
+        let text: String = text.into();
         Source {
             path: path.into(),
             key: rel.clone(),
             rel,
             lang: None,
             rev: text_hash(&text),
-            text,
+            text: text.into(),
         }
     }
 
@@ -72,14 +73,14 @@ impl Source {
             Some(stem) => format!("{stem}.md"),
             None => rel.to_owned(),
         };
-        let text = text.into();
+        let text: String = text.into();
         Source {
             path: path.into(),
             rel: rel.to_owned(),
             key,
             lang: Some(lang.to_owned()),
             rev: text_hash(&text),
-            text,
+            text: text.into(),
         }
     }
 
@@ -193,6 +194,21 @@ pub fn read_sources(
     content_dir: &Path,
     translations: &[String],
 ) -> (Vec<Source>, Vec<Diagnostic>) {
+    read_sources_cached(root, content_dir, translations, None)
+}
+
+/// Files read earlier, by path, with the modification time and size they
+/// had: a file that still has both is not read again.
+pub type ReadCache =
+    std::sync::Mutex<std::collections::HashMap<PathBuf, (std::time::SystemTime, u64, Source)>>;
+
+/// `read_sources`, taking unchanged files from `cache` (and refreshing it).
+pub fn read_sources_cached(
+    root: &Path,
+    content_dir: &Path,
+    translations: &[String],
+    cache: Option<&ReadCache>,
+) -> (Vec<Source>, Vec<Diagnostic>) {
     let mut sources = Vec::new();
     let mut errors = Vec::new();
     if !content_dir.is_dir() {
@@ -224,6 +240,17 @@ pub fn read_sources(
     let read: Vec<Result<Source, Diagnostic>> = paths
         .par_iter()
         .map(|path| {
+            let stamp = std::fs::metadata(path)
+                .ok()
+                .and_then(|m| Some((m.modified().ok()?, m.len())));
+            if let (Some(cache), Some((modified, len))) = (cache, stamp) {
+                let files = cache.lock().unwrap_or_else(|e| e.into_inner());
+                if let Some((m, l, source)) = files.get(path) {
+                    if *m == modified && *l == len {
+                        return Ok(source.clone());
+                    }
+                }
+            }
             let rel = path
                 .strip_prefix(content_dir)
                 .unwrap_or(path)
@@ -239,14 +266,32 @@ pub fn read_sources(
                     1,
                 )
             })?;
-            match language_of(&rel, translations) {
-                Ok(None) => Ok(Source::new(shown(root, path), rel, text)),
-                Ok(Some(lang)) => Ok(Source::translation(shown(root, path), &rel, &lang, text)),
-                Err(message) => Err(Diagnostic::new(shown(root, path), message)
-                    .help("add the language to `languages` in portico.toml, or rename the file")),
+            let source = match language_of(&rel, translations) {
+                Ok(None) => Source::new(shown(root, path), rel, text),
+                Ok(Some(lang)) => Source::translation(shown(root, path), &rel, &lang, text),
+                Err(message) => {
+                    return Err(Diagnostic::new(shown(root, path), message).help(
+                        "add the language to `languages` in portico.toml, or rename the file",
+                    ))
+                }
+            };
+            if let (Some(cache), Some((modified, len))) = (cache, stamp) {
+                cache
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .insert(path.clone(), (modified, len, source.clone()));
             }
+            Ok(source)
         })
         .collect();
+    if let Some(cache) = cache {
+        // Forget files that are gone.
+        let present: std::collections::HashSet<&PathBuf> = paths.iter().collect();
+        cache
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .retain(|p, _| present.contains(p));
+    }
     for r in read {
         match r {
             Ok(s) => sources.push(s),

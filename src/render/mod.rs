@@ -30,7 +30,8 @@ use views::*;
 pub struct Output {
     /// Relative to the output folder, `/`-separated.
     pub path: String,
-    pub bytes: Vec<u8>,
+    /// Shared, so a reused page costs no copy.
+    pub bytes: Arc<Vec<u8>>,
 }
 
 /// One page to render.
@@ -193,7 +194,7 @@ pub fn render_sites(
         } else {
             assets.push(Output {
                 path: path.clone(),
-                bytes: bytes.clone(),
+                bytes: Arc::new(bytes.clone()),
             });
         }
     }
@@ -720,7 +721,7 @@ impl<'a> Renderer<'a> {
         };
         Ok(Output {
             path,
-            bytes: html.into_bytes(),
+            bytes: Arc::new(html.into_bytes()),
         })
     }
 
@@ -1337,20 +1338,20 @@ impl<'a> Renderer<'a> {
                 };
                 Ok(Output {
                     path: format!("{folder}{}", format.file()),
-                    bytes,
+                    bytes: Arc::new(bytes),
                 })
             }
             Job::Calendar(key) => Ok(Output {
                 path: calendar::path(site, *key),
-                bytes: calendar::write(site, self.tr, *key),
+                bytes: Arc::new(calendar::write(site, self.tr, *key)),
             }),
             Job::CatalogJson => Ok(Output {
                 path: "catalog.json".into(),
-                bytes: catalog::write(site),
+                bytes: Arc::new(catalog::write(site)),
             }),
             Job::Sitemap => Ok(Output {
                 path: "sitemap.xml".into(),
-                bytes: sitemap::write(self, &self.jobs()),
+                bytes: Arc::new(sitemap::write(self, &self.jobs())),
             }),
         }
     }

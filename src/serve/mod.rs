@@ -46,7 +46,7 @@ struct State {
     /// Tells a page that reconnects after a restart that the site changed.
     started: String,
     /// Pages of the last build, reused where their inputs did not change.
-    cache: Mutex<Arc<crate::render::RenderCache>>,
+    cache: Mutex<Arc<crate::commands::BuildCache>>,
 }
 
 /// Threads answering requests; event streams get threads of their own.
@@ -84,7 +84,7 @@ pub fn serve(opts: ServeOptions) -> Result<()> {
         generation: Mutex::new(0),
         changed: Condvar::new(),
         started: format!("{:x}", jiff::Timestamp::now().as_millisecond()),
-        cache: Mutex::new(Arc::new(crate::render::RenderCache::default())),
+        cache: Mutex::new(Arc::new(crate::commands::BuildCache::default())),
     });
     let started = Instant::now();
     let first = rebuild(&state, &root, &args, opts.verbosity, &[]);
@@ -130,7 +130,7 @@ pub fn serve(opts: ServeOptions) -> Result<()> {
         while let Some(changes) = watch::next_batch(
             &rx,
             &canonical_root,
-            Duration::from_millis(40),
+            Duration::from_millis(20),
             Duration::from_millis(400),
         ) {
             let t = Instant::now();
@@ -176,14 +176,12 @@ fn rebuild(
     changes: &[watch::Change],
 ) -> String {
     *state.building.lock().unwrap_or_else(|e| e.into_inner()) = true;
-    // Earlier pages are only reusable under the same theme, words and config.
+    // Earlier pages are only reusable under the same theme, static files, words
+    // and config.
     let cache = {
         let mut cache = state.cache.lock().unwrap_or_else(|e| e.into_inner());
-        if changes
-            .iter()
-            .any(|c| !matches!(c, watch::Change::Content | watch::Change::Static))
-        {
-            *cache = Arc::new(crate::render::RenderCache::default());
+        if changes.iter().any(|c| *c != watch::Change::Content) {
+            *cache = Arc::new(crate::commands::BuildCache::default());
         }
         cache.clone()
     };
@@ -201,7 +199,7 @@ fn rebuild(
                     built
                         .outputs
                         .into_iter()
-                        .map(|o| (o.path, Arc::new(o.bytes)))
+                        .map(|o| (o.path, o.bytes))
                         .collect(),
                 );
                 snap.errors = None;
