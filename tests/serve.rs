@@ -242,3 +242,32 @@ fn serve_without_a_project_is_a_usage_error() {
         run.stderr
     );
 }
+
+#[test]
+fn slow_or_idle_clients_do_not_block_others() {
+    let p = Project::from_fixture("base");
+    let s = Server::start(p.path(), &[]);
+    // Twelve connections that send half a request and wait (more than there
+    // are request threads), opened one after another as browsers do, and a
+    // page's event stream.
+    let mut idle = Vec::new();
+    for _ in 0..12 {
+        let mut c = std::net::TcpStream::connect(&s.addr).unwrap();
+        write!(c, "GET /services/zta/ HTTP/1.1\r\nHost: x\r\n").unwrap();
+        idle.push(c);
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let mut events = std::net::TcpStream::connect(&s.addr).unwrap();
+    write!(events, "GET /__portico/events HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
+    std::thread::sleep(Duration::from_millis(20));
+    for _ in 0..20 {
+        let started = Instant::now();
+        assert_eq!(s.get("/about/").status, 200);
+        assert!(
+            started.elapsed() < Duration::from_secs(2),
+            "an answer took {:?}",
+            started.elapsed()
+        );
+    }
+    drop(idle);
+}
