@@ -725,6 +725,25 @@ impl<'a> Renderer<'a> {
         })
     }
 
+    /// A page whose title and description are the words `title_NAME` and
+    /// `desc_NAME`.
+    fn index_page(
+        &self,
+        template: &str,
+        rel: &str,
+        name: &str,
+        section: &'static str,
+        data: impl Serialize,
+    ) -> Result<Output, Diagnostic> {
+        let meta = self.meta(
+            rel,
+            self.tr.t(&format!("title_{name}")),
+            self.tr.t(&format!("desc_{name}")),
+            section,
+        );
+        self.page(template, rel, meta, data)
+    }
+
     fn cards(&self, indices: &[usize]) -> Vec<&AnnouncementCard> {
         indices.iter().map(|&i| &self.announcements[i]).collect()
     }
@@ -976,19 +995,15 @@ impl<'a> Renderer<'a> {
                 struct Data<'a> {
                     services: &'a [ServiceCard],
                 }
-                let meta = self.meta(
-                    "services/compare/",
-                    self.tr.t("title_compare"),
-                    self.tr.t("desc_compare"),
-                    "services",
-                );
-                self.page(
+                let data = Data {
+                    services: &self.services,
+                };
+                self.index_page(
                     "compare.html",
                     "services/compare/",
-                    meta,
-                    Data {
-                        services: &self.services,
-                    },
+                    "compare",
+                    "services",
+                    data,
                 )
             }
             Job::Service(i) => {
@@ -1040,15 +1055,10 @@ impl<'a> Renderer<'a> {
                 struct Data<'a> {
                     topics: &'a [FaqCard],
                 }
-                let meta = self.meta("faq/", self.tr.t("title_faq"), self.tr.t("desc_faq"), "faq");
-                self.page(
-                    "faq_index.html",
-                    "faq/",
-                    meta,
-                    Data {
-                        topics: &self.faq_topics,
-                    },
-                )
+                let data = Data {
+                    topics: &self.faq_topics,
+                };
+                self.index_page("faq_index.html", "faq/", "faq", "faq", data)
             }
             Job::FaqTopic(i) => {
                 let f = &site.faq_topics[*i];
@@ -1106,20 +1116,10 @@ impl<'a> Renderer<'a> {
                 struct Data<'a> {
                     surveys: &'a [SurveyCard],
                 }
-                let meta = self.meta(
-                    "surveys/",
-                    self.tr.t("title_surveys"),
-                    self.tr.t("desc_surveys"),
-                    "surveys",
-                );
-                self.page(
-                    "surveys.html",
-                    "surveys/",
-                    meta,
-                    Data {
-                        surveys: &self.surveys,
-                    },
-                )
+                let data = Data {
+                    surveys: &self.surveys,
+                };
+                self.index_page("surveys.html", "surveys/", "surveys", "surveys", data)
             }
             Job::Survey(i) | Job::SurveyThanks(i) => {
                 let s = &site.surveys[*i];
