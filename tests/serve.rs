@@ -271,3 +271,29 @@ fn slow_or_idle_clients_do_not_block_others() {
     }
     drop(idle);
 }
+
+#[test]
+fn a_stylesheet_change_refreshes_styles_without_a_reload() {
+    let p = Project::from_fixture("base");
+    p.write("static/extra.css", "body { color: black; }\n");
+    let s = Server::start(p.path(), &[]);
+    let mut stream = std::net::TcpStream::connect(&s.addr).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(20)))
+        .unwrap();
+    write!(stream, "GET /__portico/events HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
+    let mut events = BufReader::new(stream);
+    let mut next_event = || loop {
+        let mut line = String::new();
+        events.read_line(&mut line).expect("an event");
+        if let Some(name) = line.strip_prefix("event: ") {
+            return name.trim().to_owned();
+        }
+    };
+    assert_eq!(next_event(), "hello");
+    p.write("static/extra.css", "body { color: navy; }\n");
+    assert_eq!(next_event(), "css");
+    assert_eq!(s.get("/extra.css").body, "body { color: navy; }\n");
+    about_says(&p, "A content change reloads the page.");
+    assert_eq!(next_event(), "reload");
+}

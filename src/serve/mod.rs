@@ -42,6 +42,8 @@ struct State {
     built: Condvar,
     /// Raised after every rebuild; event streams wait on it.
     generation: Mutex<u64>,
+    /// Whether the last rebuild changed only stylesheets.
+    style_only: Mutex<bool>,
     changed: Condvar,
     /// Tells a page that reconnects after a restart that the site changed.
     started: String,
@@ -82,6 +84,7 @@ pub fn serve(opts: ServeOptions) -> Result<()> {
         building: Mutex::new(true),
         built: Condvar::new(),
         generation: Mutex::new(0),
+        style_only: Mutex::new(false),
         changed: Condvar::new(),
         started: format!("{:x}", jiff::Timestamp::now().as_millisecond()),
         cache: Mutex::new(Arc::new(crate::commands::BuildCache::default())),
@@ -220,6 +223,13 @@ fn rebuild(
     };
     *state.building.lock().unwrap_or_else(|e| e.into_inner()) = false;
     state.built.notify_all();
+    let style_only = !changes.is_empty() && changes.iter().all(|c| *c == watch::Change::Style);
+    *state.style_only.lock().unwrap_or_else(|e| e.into_inner()) = style_only
+        && state
+            .snapshot
+            .read()
+            .map(|s| s.errors.is_none())
+            .unwrap_or(false);
     *state.generation.lock().unwrap_or_else(|e| e.into_inner()) += 1;
     state.changed.notify_all();
     report
@@ -353,7 +363,9 @@ fn events(state: &State, request: tiny_http::Request) {
         };
         let message = if generation != seen {
             seen = generation;
-            format!("event: reload\ndata: {generation}\n\n")
+            let style_only = *state.style_only.lock().unwrap_or_else(|e| e.into_inner());
+            let event = if style_only { "css" } else { "reload" };
+            format!("event: {event}\ndata: {generation}\n\n")
         } else {
             ": keep-alive\n\n".to_owned()
         };

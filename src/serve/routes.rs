@@ -146,6 +146,14 @@ pub const LIVE_SCRIPT: &str = r#"(function () {
   function connect() {
     var source = new EventSource("/__portico/events");
     source.addEventListener("reload", function () { location.reload(); });
+    // Only stylesheets changed: fetch them again, keep the page and its scroll.
+    source.addEventListener("css", function () {
+      document.querySelectorAll('link[rel="stylesheet"]').forEach(function (link) {
+        var url = new URL(link.href);
+        url.searchParams.set("v", Date.now());
+        link.href = url.toString();
+      });
+    });
     source.addEventListener("hello", function (e) {
       // A server that restarted has a new build: show it.
       if (connected && e.data !== window.__porticoBuild) { location.reload(); }

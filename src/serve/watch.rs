@@ -10,6 +10,8 @@ use std::time::{Duration, Instant};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Change {
     Content,
+    /// Only stylesheets: open pages can refresh their styles in place.
+    Style,
     Static,
     Templates,
     Words,
@@ -33,7 +35,9 @@ pub fn classify(root: &Path, path: &Path) -> Option<Change> {
     {
         return None;
     }
+    let stylesheet = name.ends_with(".css");
     match first.as_str() {
+        "static" | "themes" if stylesheet => Some(Change::Style),
         "portico.toml" => Some(Change::Config),
         "content" => Some(Change::Content),
         "static" => Some(Change::Static),
@@ -88,6 +92,11 @@ mod tests {
         assert_eq!(c("/p/portico.toml"), Some(Change::Config));
         assert_eq!(c("/p/templates/page.html"), Some(Change::Templates));
         assert_eq!(c("/p/static/logo.png"), Some(Change::Static));
+        assert_eq!(c("/p/static/extra.css"), Some(Change::Style));
+        assert_eq!(
+            c("/p/themes/default/static/assets/style.css"),
+            Some(Change::Style)
+        );
         assert_eq!(c("/p/i18n/nl.toml"), Some(Change::Words));
         for ignored in [
             "/p/content/services/.vpn.md.swp",
