@@ -235,12 +235,12 @@ pub struct LoadCache {
     /// Files as read, by path, with their modification time and size.
     files: content::ReadCache,
     /// By (path under content/, revision, default-language file's revision).
-    parsed: std::sync::Mutex<HashMap<(String, u64, u64), ParsedItem>>,
+    parsed: std::sync::Mutex<HashMap<(String, u64, u64), std::sync::Arc<ParsedItem>>>,
     /// By (language, path under content/): revision, URL map hash, result.
     bodies: std::sync::Mutex<HashMap<(String, String), CachedBody>>,
 }
 
-type CachedBody = (u64, u64, Rendered, Vec<Diagnostic>);
+type CachedBody = (u64, u64, std::sync::Arc<Rendered>, Vec<Diagnostic>);
 
 /// `load_sites`, reusing what `cache` holds from an earlier load.
 pub fn load_sites_cached(
@@ -297,13 +297,14 @@ fn sites_from_sources_cached(
                 0
             },
         );
-        let item = match previous.get(&key) {
+        let shared = match previous.get(&key) {
             Some(item) => item.clone(),
-            None => parse_source(s, &tz, base)?,
+            None => std::sync::Arc::new(parse_source(s, &tz, base)?),
         };
+        let item = (*shared).clone();
         kept.lock()
             .unwrap_or_else(|e| e.into_inner())
-            .insert(key, item.clone());
+            .insert(key, shared);
         Ok(item)
     };
     let (defaults, translations): (Vec<Source>, Vec<Source>) =
@@ -689,33 +690,35 @@ impl Site {
         let lang_code = config.lang.code.clone();
         // Renders a body, or takes the earlier rendering of the same text
         // under the same URLs.
-        let render = |source: &Source, sections: bool| -> (Rendered, Vec<Diagnostic>) {
-            let key = (lang_code.clone(), source.rel.clone());
-            if let Some(c) = cache {
-                let bodies = c.bodies.lock().unwrap_or_else(|e| e.into_inner());
-                if let Some((rev, hash, rendered, errors)) = bodies.get(&key) {
-                    if *rev == source.rev && *hash == targets_hash {
-                        return (rendered.clone(), errors.clone());
+        let render =
+            |source: &Source, sections: bool| -> (std::sync::Arc<Rendered>, Vec<Diagnostic>) {
+                let key = (lang_code.clone(), source.rel.clone());
+                if let Some(c) = cache {
+                    let bodies = c.bodies.lock().unwrap_or_else(|e| e.into_inner());
+                    if let Some((rev, hash, rendered, errors)) = bodies.get(&key) {
+                        if *rev == source.rev && *hash == targets_hash {
+                            return (rendered.clone(), errors.clone());
+                        }
                     }
                 }
-            }
-            let (body, offset) = source.body();
-            let ctx = RenderContext {
-                targets: &targets,
-                path: &source.path,
-                file: &source.text,
-                offset,
-                sections,
+                let (body, offset) = source.body();
+                let ctx = RenderContext {
+                    targets: &targets,
+                    path: &source.path,
+                    file: &source.text,
+                    offset,
+                    sections,
+                };
+                let (rendered, errors) = markdown::render(body, &ctx);
+                let rendered = std::sync::Arc::new(rendered);
+                if let Some(c) = cache {
+                    c.bodies.lock().unwrap_or_else(|e| e.into_inner()).insert(
+                        key,
+                        (source.rev, targets_hash, rendered.clone(), errors.clone()),
+                    );
+                }
+                (rendered, errors)
             };
-            let (rendered, errors) = markdown::render(body, &ctx);
-            if let Some(c) = cache {
-                c.bodies.lock().unwrap_or_else(|e| e.into_inner()).insert(
-                    key,
-                    (source.rev, targets_hash, rendered.clone(), errors.clone()),
-                );
-            }
-            (rendered, errors)
-        };
         let mut md_errors: Vec<Diagnostic> = Vec::new();
         md_errors.extend(render_bodies(&mut services, false, &render));
         md_errors.extend(
@@ -792,7 +795,7 @@ impl Site {
             .chain(surveys.iter().map(|s| (&s.source, &s.body)))
             .chain(pages.iter().map(|p| (&p.source, &p.body)))
             .chain(home.iter().map(|h| (&h.source, &h.body)));
-        let bodies: Vec<(&Source, &Rendered)> = bodies.collect();
+        let bodies: Vec<(&Source, &Rendered)> = bodies.map(|(s, b)| (s, &**b)).collect();
         for (source, body) in &bodies {
             let ids: HashSet<&str> = body.headings.iter().map(|h| h.id.as_str()).collect();
             anchors.insert(source.key.as_str(), ids.clone());
@@ -925,13 +928,13 @@ impl Site {
 
 /// Content whose Markdown body is rendered into the item itself.
 trait HasBody {
-    fn parts(&mut self) -> (&Source, &mut Rendered);
+    fn parts(&mut self) -> (&Source, &mut std::sync::Arc<Rendered>);
 }
 
 macro_rules! has_body {
     ($($t:ty),*) => {$(
         impl HasBody for $t {
-            fn parts(&mut self) -> (&Source, &mut Rendered) {
+            fn parts(&mut self) -> (&Source, &mut std::sync::Arc<Rendered>) {
                 (&self.source, &mut self.body)
             }
         }
@@ -943,7 +946,7 @@ has_body!(Service, FaqTopic, Survey, Page);
 fn render_bodies<T: HasBody + Send>(
     items: &mut [T],
     sections: bool,
-    render: &(impl Fn(&Source, bool) -> (Rendered, Vec<Diagnostic>) + Sync),
+    render: &(impl Fn(&Source, bool) -> (std::sync::Arc<Rendered>, Vec<Diagnostic>) + Sync),
 ) -> Vec<Diagnostic> {
     items
         .par_iter_mut()

@@ -63,9 +63,13 @@ fn wait_until(tab: &headless_chrome::Tab, script: &str, what: &str) {
             .evaluate("document.body ? document.body.innerText : ''", false)
             .ok()
             .and_then(|r| r.value);
+        let state = tab
+            .evaluate("JSON.stringify([String(window.__porticoServed), String(window.__porticoConnected)])", false)
+            .ok()
+            .and_then(|r| r.value);
         assert!(
             Instant::now() < deadline,
-            "timed out: {what}; page text: {text:?}"
+            "timed out: {what}; page text: {text:?}; live-reload state: {state:?}"
         );
         std::thread::sleep(Duration::from_millis(100));
     }
@@ -95,7 +99,7 @@ fn the_open_page_follows_edits_and_shows_errors_until_fixed() {
     // Wait for the page's event stream to be open before editing.
     wait_until(
         &tab,
-        "window.__porticoBuild !== undefined",
+        "window.__porticoConnected === true",
         "the live-reload connection",
     );
 

@@ -115,7 +115,8 @@ pub struct Announcement {
     pub window: Option<Window>,
     /// Newest first.
     pub updates: Vec<Update>,
-    pub body: Rendered,
+    /// Shared, so a rebuild that reuses it copies nothing.
+    pub body: std::sync::Arc<Rendered>,
 }
 
 impl Announcement {
@@ -187,7 +188,7 @@ impl Announcement {
                 updates,
                 front,
                 source,
-                body: Rendered::default(),
+                body: Default::default(),
             })
         } else {
             Err(errors)

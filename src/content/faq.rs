@@ -27,7 +27,8 @@ pub struct FaqTopic {
     pub source: Source,
     pub slug: String,
     pub front: FaqFront,
-    pub body: Rendered,
+    /// Shared, so a rebuild that reuses it copies nothing.
+    pub body: std::sync::Arc<Rendered>,
 }
 
 impl FaqTopic {
@@ -48,7 +49,7 @@ impl FaqTopic {
             slug,
             front,
             source,
-            body: Rendered::default(),
+            body: Default::default(),
         })
     }
 }

@@ -197,6 +197,9 @@ pub fn read_sources(
     read_sources_cached(root, content_dir, translations, None)
 }
 
+/// A file's modification time and size.
+type Stamp = (std::time::SystemTime, u64);
+
 /// Files read earlier, by path, with the modification time and size they
 /// had: a file that still has both is not read again.
 pub type ReadCache =
@@ -237,17 +240,18 @@ pub fn read_sources_cached(
         }
     }
     use rayon::prelude::*;
-    let read: Vec<Result<Source, Diagnostic>> = paths
+    // Looked up without a lock while reading; refreshed afterwards.
+    let previous = cache.map(|c| std::mem::take(&mut *c.lock().unwrap_or_else(|e| e.into_inner())));
+    let read: Vec<Result<(Source, Option<Stamp>), Diagnostic>> = paths
         .par_iter()
         .map(|path| {
             let stamp = std::fs::metadata(path)
                 .ok()
                 .and_then(|m| Some((m.modified().ok()?, m.len())));
-            if let (Some(cache), Some((modified, len))) = (cache, stamp) {
-                let files = cache.lock().unwrap_or_else(|e| e.into_inner());
-                if let Some((m, l, source)) = files.get(path) {
+            if let (Some(previous), Some((modified, len))) = (&previous, stamp) {
+                if let Some((m, l, source)) = previous.get(path) {
                     if *m == modified && *l == len {
-                        return Ok(source.clone());
+                        return Ok((source.clone(), stamp));
                     }
                 }
             }
@@ -275,26 +279,27 @@ pub fn read_sources_cached(
                     ))
                 }
             };
-            if let (Some(cache), Some((modified, len))) = (cache, stamp) {
-                cache
-                    .lock()
-                    .unwrap_or_else(|e| e.into_inner())
-                    .insert(path.clone(), (modified, len, source.clone()));
-            }
-            Ok(source)
+            Ok((source, stamp))
         })
         .collect();
     if let Some(cache) = cache {
-        // Forget files that are gone.
-        let present: std::collections::HashSet<&PathBuf> = paths.iter().collect();
-        cache
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .retain(|p, _| present.contains(p));
+        // Files now present, with their stamps; the gone ones are forgotten.
+        // The stamp taken before reading: a write after it leaves a newer stamp,
+        // so the next load reads the file again.
+        let fresh = paths
+            .iter()
+            .zip(&read)
+            .filter_map(|(path, r)| {
+                let (source, stamp) = r.as_ref().ok()?;
+                let (modified, len) = (*stamp)?;
+                Some((path.clone(), (modified, len, source.clone())))
+            })
+            .collect();
+        *cache.lock().unwrap_or_else(|e| e.into_inner()) = fresh;
     }
     for r in read {
         match r {
-            Ok(s) => sources.push(s),
+            Ok((s, _)) => sources.push(s),
             Err(d) => errors.push(d),
         }
     }

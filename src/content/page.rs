@@ -23,7 +23,8 @@ pub struct Page {
     pub source: Source,
     pub slug: String,
     pub front: PageFront,
-    pub body: Rendered,
+    /// Shared, so a rebuild that reuses it copies nothing.
+    pub body: std::sync::Arc<Rendered>,
 }
 
 impl Page {
@@ -44,7 +45,7 @@ impl Page {
             slug,
             front,
             source,
-            body: Rendered::default(),
+            body: Default::default(),
         })
     }
 }
@@ -62,7 +63,8 @@ pub struct HomeFront {
 pub struct Home {
     pub source: Source,
     pub front: HomeFront,
-    pub body: Rendered,
+    /// Shared, so a rebuild that reuses it copies nothing.
+    pub body: std::sync::Arc<Rendered>,
 }
 
 impl Home {
@@ -75,7 +77,7 @@ impl Home {
         Ok(Home {
             front,
             source,
-            body: Rendered::default(),
+            body: Default::default(),
         })
     }
 }

@@ -104,7 +104,8 @@ pub struct Service {
     pub front: ServiceFront,
     /// `mailto:` or URL to reach the owners.
     pub contact_url: Option<String>,
-    pub body: Rendered,
+    /// Shared, so a rebuild that reuses it copies nothing.
+    pub body: std::sync::Arc<Rendered>,
 }
 
 impl Service {
@@ -203,7 +204,7 @@ impl Service {
                 front,
                 contact_url,
                 source,
-                body: Rendered::default(),
+                body: Default::default(),
             })
         } else {
             Err(errors)

@@ -117,7 +117,8 @@ pub struct Survey {
     pub front: SurveyFront,
     pub opens: Option<When>,
     pub closes: Option<When>,
-    pub body: Rendered,
+    /// Shared, so a rebuild that reuses it copies nothing.
+    pub body: std::sync::Arc<Rendered>,
 }
 
 impl Survey {
@@ -289,7 +290,7 @@ impl Survey {
                 closes,
                 front,
                 source,
-                body: Rendered::default(),
+                body: Default::default(),
             })
         } else {
             Err(errors)

@@ -32,6 +32,9 @@ pub struct ServeOptions {
 struct Snapshot {
     files: Arc<Files>,
     errors: Option<String>,
+    /// Which build this is (the server's start and a count): a page knows
+    /// the build it was served from and reloads when the server has another.
+    build: String,
 }
 
 /// What the request threads, the event streams and the rebuild share.
@@ -80,6 +83,7 @@ pub fn serve(opts: ServeOptions) -> Result<()> {
         snapshot: RwLock::new(Snapshot {
             files: Arc::new(Files::new()),
             errors: None,
+            build: String::new(),
         }),
         building: Mutex::new(true),
         built: Condvar::new(),
@@ -191,6 +195,12 @@ fn rebuild(
     let result = build_cached(root, args, Verbosity::Quiet, Some(&cache));
     let report = {
         let mut snap = state.snapshot.write().unwrap_or_else(|e| e.into_inner());
+        let count = {
+            let mut generation = state.generation.lock().unwrap_or_else(|e| e.into_inner());
+            *generation += 1;
+            *generation
+        };
+        snap.build = format!("{}-{count}", state.started);
         match result {
             Ok(built) => {
                 let pages = built
@@ -230,7 +240,6 @@ fn rebuild(
             .read()
             .map(|s| s.errors.is_none())
             .unwrap_or(false);
-    *state.generation.lock().unwrap_or_else(|e| e.into_inner()) += 1;
     state.changed.notify_all();
     report
 }
@@ -260,9 +269,9 @@ fn handle(state: &Arc<State>, request: tiny_http::Request) {
         let _ = request.respond(response);
         return;
     }
-    let (files, errors) = {
+    let (files, errors, build) = {
         let snap = state.snapshot.read().unwrap_or_else(|e| e.into_inner());
-        (snap.files.clone(), snap.errors.clone())
+        (snap.files.clone(), snap.errors.clone(), snap.build.clone())
     };
     let url = request.url().to_owned();
     let (status, content_type, body, location) = match routes::resolve(&url, &files) {
@@ -281,7 +290,7 @@ fn handle(state: &Arc<State>, request: tiny_http::Request) {
             let bytes = &files[&path];
             let content_type = routes::content_type(&path);
             let body = if content_type.starts_with("text/html") {
-                routes::inject(bytes, errors.as_deref())
+                routes::inject(bytes, errors.as_deref(), &build)
             } else {
                 bytes.to_vec()
             };
@@ -305,7 +314,7 @@ fn handle(state: &Arc<State>, request: tiny_http::Request) {
                 Some(p) => (
                     404,
                     "text/html; charset=utf-8",
-                    routes::inject(&p, errors.as_deref()),
+                    routes::inject(&p, errors.as_deref(), &build),
                     None,
                 ),
                 None if errors.is_some() => {
@@ -313,6 +322,7 @@ fn handle(state: &Arc<State>, request: tiny_http::Request) {
                     let html = routes::inject(
                         b"<!DOCTYPE html><html><body></body></html>",
                         errors.as_deref(),
+                        &build,
                     );
                     (503, "text/html; charset=utf-8", html, None)
                 }
@@ -346,7 +356,14 @@ fn events(state: &State, request: tiny_http::Request) {
     let mut out = request.into_writer();
     let head = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-store\r\nConnection: keep-alive\r\nX-Content-Type-Options: nosniff\r\n\r\n";
     let mut seen = *state.generation.lock().unwrap_or_else(|e| e.into_inner());
-    if write!(out, "{head}event: hello\ndata: {}\n\n", state.started)
+    let current = |state: &State| {
+        state
+            .snapshot
+            .read()
+            .map(|s| s.build.clone())
+            .unwrap_or_default()
+    };
+    if write!(out, "{head}event: hello\ndata: {}\n\n", current(state))
         .and_then(|_| out.flush())
         .is_err()
     {
@@ -365,7 +382,7 @@ fn events(state: &State, request: tiny_http::Request) {
             seen = generation;
             let style_only = *state.style_only.lock().unwrap_or_else(|e| e.into_inner());
             let event = if style_only { "css" } else { "reload" };
-            format!("event: {event}\ndata: {generation}\n\n")
+            format!("event: {event}\ndata: {}\n\n", current(state))
         } else {
             ": keep-alive\n\n".to_owned()
         };

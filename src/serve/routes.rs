@@ -113,8 +113,14 @@ pub fn not_found_page(raw: &str, files: &Files) -> Option<Arc<Vec<u8>>> {
 
 /// Adds the live-reload script, and the error overlay when the last build
 /// failed, to an HTML page.
-pub fn inject(html: &[u8], overlay: Option<&str>) -> Vec<u8> {
-    let mut extra = format!("<script src=\"{LIVE_JS}\"></script>");
+/// `build` names the build the page comes from.
+pub fn inject(html: &[u8], overlay: Option<&str>, build: &str) -> Vec<u8> {
+    let mut extra = format!(
+        "<script>window.__porticoServed={};</script><script src=\"{LIVE_JS}\"></script>",
+        serde_json::Value::String(build.to_owned())
+            .to_string()
+            .replace("</", "<\\/")
+    );
     if let Some(errors) = overlay {
         extra.push_str(&overlay_html(errors));
     }
@@ -142,25 +148,28 @@ background:rgba(20,20,24,.94);color:#fff;padding:2rem;font:14px/1.5 ui-monospace
 /// the server restarts.
 pub const LIVE_SCRIPT: &str = r#"(function () {
   "use strict";
-  var connected = false;
+  // The build this page was served from; any other build means reload.
+  var served = window.__porticoServed;
   function connect() {
     var source = new EventSource("/__portico/events");
-    source.addEventListener("reload", function () { location.reload(); });
+    function stale(e) { return e.data !== served; }
+    // On (re)connecting: a rebuild or a restart happened while away.
+    source.addEventListener("hello", function (e) {
+      window.__porticoConnected = true;
+      if (stale(e)) { location.reload(); }
+    });
+    source.addEventListener("reload", function (e) { if (stale(e)) { location.reload(); } });
     // Only stylesheets changed: fetch them again, keep the page and its scroll.
-    source.addEventListener("css", function () {
+    source.addEventListener("css", function (e) {
+      served = e.data;
       document.querySelectorAll('link[rel="stylesheet"]').forEach(function (link) {
         var url = new URL(link.href);
         url.searchParams.set("v", Date.now());
         link.href = url.toString();
       });
     });
-    source.addEventListener("hello", function (e) {
-      // A server that restarted has a new build: show it.
-      if (connected && e.data !== window.__porticoBuild) { location.reload(); }
-      connected = true;
-      window.__porticoBuild = e.data;
-    });
     source.onerror = function () {
+      window.__porticoConnected = false;
       source.close();
       setTimeout(connect, 1000);
     };
@@ -258,9 +267,11 @@ mod tests {
         let html = String::from_utf8(inject(
             b"<html><body>x</body></html>",
             Some("a.md:1:1: error: <script>"),
+            "b-1",
         ))
         .unwrap();
         assert!(html.contains("&lt;script&gt;"));
+        assert!(html.contains("window.__porticoServed=\"b-1\";"));
         assert!(!html.contains("error: <script>"));
         assert!(html.ends_with("</div></body></html>"));
         assert!(html.contains(LIVE_JS));
