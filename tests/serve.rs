@@ -3,7 +3,7 @@
 
 mod common;
 use common::*;
-use std::io::{BufRead, BufReader, Write};
+use std::io::Write;
 use std::time::{Duration, Instant};
 
 fn about_says(p: &Project, text: &str) {
@@ -113,33 +113,19 @@ fn an_edit_is_served_and_announced_to_open_pages() {
     assert!(s.get("/about/").body.contains("First words."));
 
     // Listen as a page does.
-    let mut stream = std::net::TcpStream::connect(&s.addr).unwrap();
-    stream
-        .set_read_timeout(Some(Duration::from_secs(20)))
-        .unwrap();
-    write!(stream, "GET /__portico/events HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
-    let mut events = BufReader::new(stream);
-    let mut line = String::new();
-    let mut seen = Vec::new();
-    while !seen.iter().any(|l: &String| l.starts_with("event: hello")) {
-        line.clear();
-        events.read_line(&mut line).unwrap();
-        seen.push(line.clone());
-    }
+    let mut events = s.events();
     assert!(
-        seen.iter().any(|l| l.contains("text/event-stream")),
-        "{seen:?}"
+        events
+            .head
+            .iter()
+            .any(|h| h == "Content-Type: text/event-stream"),
+        "{:?}",
+        events.head
     );
-
+    assert_eq!(events.next_event(), "hello");
     let written = Instant::now();
     about_says(&p, "Second words.");
-    loop {
-        line.clear();
-        events.read_line(&mut line).expect("a reload event");
-        if line.starts_with("event: reload") {
-            break;
-        }
-    }
+    assert_eq!(events.next_event(), "reload");
     let page = s.get("/about/");
     assert!(
         page.body.contains("Second words."),
@@ -277,23 +263,11 @@ fn a_stylesheet_change_refreshes_styles_without_a_reload() {
     let p = Project::from_fixture("base");
     p.write("static/extra.css", "body { color: black; }\n");
     let s = Server::start(p.path(), &[]);
-    let mut stream = std::net::TcpStream::connect(&s.addr).unwrap();
-    stream
-        .set_read_timeout(Some(Duration::from_secs(20)))
-        .unwrap();
-    write!(stream, "GET /__portico/events HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
-    let mut events = BufReader::new(stream);
-    let mut next_event = || loop {
-        let mut line = String::new();
-        events.read_line(&mut line).expect("an event");
-        if let Some(name) = line.strip_prefix("event: ") {
-            return name.trim().to_owned();
-        }
-    };
-    assert_eq!(next_event(), "hello");
+    let mut events = s.events();
+    assert_eq!(events.next_event(), "hello");
     p.write("static/extra.css", "body { color: navy; }\n");
-    assert_eq!(next_event(), "css");
+    assert_eq!(events.next_event(), "css");
     assert_eq!(s.get("/extra.css").body, "body { color: navy; }\n");
     about_says(&p, "A content change reloads the page.");
-    assert_eq!(next_event(), "reload");
+    assert_eq!(events.next_event(), "reload");
 }

@@ -205,6 +205,14 @@ pub fn render_sites(
                 next.into_inner().unwrap_or_else(|e| e.into_inner());
         }
     }
+    outcome(outputs, errors)
+}
+
+/// The outputs, or every error (sorted, once each) when there is any.
+fn outcome(
+    outputs: Vec<Output>,
+    mut errors: Vec<Diagnostic>,
+) -> Result<Vec<Output>, Vec<Diagnostic>> {
     if errors.is_empty() {
         Ok(outputs)
     } else {
@@ -510,13 +518,7 @@ impl<'a> Renderer<'a> {
                 Err(e) => errors.push(e),
             }
         }
-        if errors.is_empty() {
-            Ok(outputs)
-        } else {
-            errors.sort();
-            errors.dedup();
-            Err(errors)
-        }
+        outcome(outputs, errors)
     }
 
     /// A hash of everything `job`'s output is made from: when it is the same

@@ -230,6 +230,52 @@ impl Server {
     }
 }
 
+/// An open `/__portico/events` stream, read as a page's script would.
+pub struct EventStream {
+    reader: std::io::BufReader<std::net::TcpStream>,
+    /// The response's status line and headers.
+    pub head: Vec<String>,
+}
+
+impl EventStream {
+    /// The name of the next event (`hello`, `reload`, `css`).
+    pub fn next_event(&mut self) -> String {
+        use std::io::BufRead;
+        loop {
+            let mut line = String::new();
+            let n = self.reader.read_line(&mut line).expect("an event");
+            assert!(n > 0, "the event stream closed");
+            if let Some(name) = line.strip_prefix("event: ") {
+                return name.trim().to_owned();
+            }
+        }
+    }
+}
+
+impl Server {
+    /// Opens the live-reload event stream.
+    pub fn events(&self) -> EventStream {
+        use std::io::Write;
+        let mut stream = std::net::TcpStream::connect(&self.addr).unwrap();
+        stream
+            .set_read_timeout(Some(std::time::Duration::from_secs(20)))
+            .unwrap();
+        write!(stream, "GET /__portico/events HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
+        use std::io::BufRead;
+        let mut reader = std::io::BufReader::new(stream);
+        let mut head = Vec::new();
+        loop {
+            let mut line = String::new();
+            reader.read_line(&mut line).expect("the response head");
+            if line.trim().is_empty() {
+                break;
+            }
+            head.push(line.trim().to_owned());
+        }
+        EventStream { reader, head }
+    }
+}
+
 impl Drop for Server {
     fn drop(&mut self) {
         let _ = self.child.kill();
