@@ -95,8 +95,7 @@ fn a_link_to_a_draft_is_an_error_unless_drafts_are_built() {
         "+++\ntitle = \"About\"\n+++\n\nSee the [plan](@/pages/plan.md).\n",
     );
     let run = p.run(&["check"]);
-    assert_eq!(run.code, 1);
-    assert!(run.stderr.contains("content/pages/about.md:5:9: error: link to `@/pages/plan.md`, which is a draft or scheduled and not published"), "{}", run.stderr);
+    run.assert_failed(1, "content/pages/about.md:5:9: error: link to `@/pages/plan.md`, which is a draft or scheduled and not published");
     assert_eq!(p.run(&["check", "--drafts"]).code, 0);
 }
 
@@ -170,12 +169,7 @@ fn init_then_build_works_in_an_empty_folder() {
     );
     // A second init refuses to overwrite.
     let again = portico(dir.path(), &["init", "portal"]);
-    assert_eq!(again.code, 2);
-    assert!(
-        again.stderr.contains("already holds a portal"),
-        "{}",
-        again.stderr
-    );
+    again.assert_failed(2, "already holds a portal");
 }
 
 #[test]

@@ -146,19 +146,9 @@ fn not_a_project_and_bad_arguments_are_usage_errors() {
         run.stderr
     );
     let run = portico(empty.path(), &["bulid"]);
-    assert_eq!(run.code, 2);
-    assert!(
-        run.stderr.contains("unrecognized subcommand 'bulid'"),
-        "{}",
-        run.stderr
-    );
+    run.assert_failed(2, "unrecognized subcommand 'bulid'");
     let run = portico(empty.path(), &["new", "blogpost", "Hi"]);
-    assert_eq!(run.code, 2);
-    assert!(
-        run.stderr.contains("invalid value 'blogpost'"),
-        "{}",
-        run.stderr
-    );
+    run.assert_failed(2, "invalid value 'blogpost'");
 }
 
 #[test]
@@ -166,12 +156,7 @@ fn output_folder_that_is_not_a_site_is_not_replaced() {
     let p = Project::from_fixture("base");
     p.write("notes/mine.txt", "precious");
     let run = p.run(&["build", "--output", "notes"]);
-    assert_eq!(run.code, 2);
-    assert!(
-        run.stderr.contains("does not look like a Portico output"),
-        "{}",
-        run.stderr
-    );
+    run.assert_failed(2, "does not look like a Portico output");
     assert_eq!(
         std::fs::read_to_string(p.path().join("notes/mine.txt")).unwrap(),
         "precious"

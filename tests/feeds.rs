@@ -173,12 +173,7 @@ fn the_feed_limit_is_configurable() {
     assert_eq!(parse_feed(&p, "feed.json").entries.len(), 5);
     p.write("portico.toml", &format!("{config}\n[feeds]\nlimit = 0\n"));
     let run = p.run(&["check"]);
-    assert_eq!(run.code, 1);
-    assert!(
-        run.stderr.contains("error: feeds.limit must be at least 1"),
-        "{}",
-        run.stderr
-    );
+    run.assert_failed(1, "error: feeds.limit must be at least 1");
 }
 
 fn calendar(p: &Project, rel: &str) -> icalendar::Calendar {

@@ -221,12 +221,7 @@ fn editor_leftovers_do_not_rebuild_and_removed_files_disappear() {
 fn serve_without_a_project_is_a_usage_error() {
     let empty = tempfile::tempdir().unwrap();
     let run = portico(empty.path(), &["serve", "--port", "0"]);
-    assert_eq!(run.code, 2);
-    assert!(
-        run.stderr.contains("not a Portico project"),
-        "{}",
-        run.stderr
-    );
+    run.assert_failed(2, "not a Portico project");
 }
 
 #[test]

@@ -22,6 +22,18 @@ pub struct Run {
     pub stderr: String,
 }
 
+impl Run {
+    /// Asserts the run failed with `code` and said `message` on stderr.
+    pub fn assert_failed(&self, code: i32, message: &str) {
+        assert_eq!(self.code, code, "{}", self.stderr);
+        assert!(
+            self.stderr.contains(message),
+            "expected {message:?} in:\n{}",
+            self.stderr
+        );
+    }
+}
+
 /// Runs `portico` with `args` in `cwd`.
 pub fn portico(cwd: &Path, args: &[&str]) -> Run {
     let out = Command::new(env!("CARGO_BIN_EXE_portico"))
