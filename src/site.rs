@@ -280,6 +280,14 @@ fn sites_from_sources_cached(
         .filter(|s| s.lang.is_none())
         .map(|s| (s.key.clone(), s.rev))
         .collect();
+    if let Some(c) = cache {
+        // Forget the rendered Markdown of files that are gone.
+        let present: HashSet<&str> = sources.iter().map(|s| s.rel.as_str()).collect();
+        c.bodies
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .retain(|(_, rel), _| present.contains(rel.as_str()));
+    }
     let previous =
         cache.map(|c| std::mem::take(&mut *c.parsed.lock().unwrap_or_else(|e| e.into_inner())));
     let kept = std::sync::Mutex::new(HashMap::new());
