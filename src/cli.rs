@@ -36,6 +36,63 @@ pub enum Command {
     New(NewArgs),
     /// Live preview: build, serve from memory, rebuild and reload on every change
     Serve(ServeArgs),
+    /// Run the feedback receiver: store survey answers and page feedback in SQLite
+    Collect(CollectArgs),
+    /// Survey and page-feedback reports (HTML with charts, CSV, JSON) from the database
+    Results(ResultsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CollectArgs {
+    /// The SQLite database answers are stored in (created if missing)
+    #[arg(long, value_name = "FILE", default_value = "feedback.sqlite")]
+    pub db: PathBuf,
+    /// Address to listen on (only this machine by default)
+    #[arg(long, default_value = "127.0.0.1")]
+    pub bind: std::net::IpAddr,
+    /// Port to listen on; 0 picks a free one
+    #[arg(short, long, default_value_t = 8080)]
+    pub port: u16,
+    /// Also serve this built site (and take its surveys); without it the
+    /// surveys come from ROOT/public and only /api/ is served
+    #[arg(long, value_name = "DIR")]
+    pub site: Option<PathBuf>,
+    /// A page's origin that may post answers besides the receiver's own
+    /// (adds to `allowed_origins` in portico.toml); repeatable
+    #[arg(long = "allow-origin", value_name = "ORIGIN")]
+    pub allowed_origins: Vec<String>,
+    /// Posts per minute one client may make; 0 for no limit [default: from the site, 30]
+    #[arg(long, value_name = "N")]
+    pub rate_limit: Option<u32>,
+    /// The largest request body in bytes [default: from the site, 65536]
+    #[arg(long, value_name = "BYTES")]
+    pub max_body: Option<u64>,
+    /// Open and close surveys as if it were this moment (RFC 3339), for replays and tests
+    #[arg(long, value_name = "TIMESTAMP")]
+    pub now: Option<jiff::Timestamp>,
+    /// Request threads (each waits for its answer's commit)
+    #[arg(long, default_value_t = 32, value_parser = clap::value_parser!(u16).range(1..=1024))]
+    pub threads: u16,
+}
+
+#[derive(Debug, Args)]
+pub struct ResultsArgs {
+    /// The SQLite database the receiver wrote
+    #[arg(long, value_name = "FILE", default_value = "feedback.sqlite")]
+    pub db: PathBuf,
+    /// Where to write the reports
+    #[arg(short, long, value_name = "DIR", default_value = "results")]
+    pub output: PathBuf,
+    /// Which reports to write, comma-separated
+    #[arg(long, value_delimiter = ',', default_value = "html,csv,json")]
+    pub format: Vec<ReportFormat>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    Html,
+    Csv,
+    Json,
 }
 
 #[derive(Debug, Args)]
@@ -52,6 +109,9 @@ pub struct ServeArgs {
     /// Open the portal in the default browser
     #[arg(long)]
     pub open: bool,
+    /// Where answers posted to the preview are stored
+    #[arg(long, value_name = "FILE", default_value = ".portico/preview.sqlite")]
+    pub db: PathBuf,
 }
 
 /// Options that change what the site contains.

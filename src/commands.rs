@@ -30,9 +30,34 @@ pub fn run(cli: Cli) -> Result<()> {
                 drafts: args.drafts,
                 open: args.open,
                 verbosity: v,
+                db: if args.db.is_relative() {
+                    cli.root.join(&args.db)
+                } else {
+                    args.db.clone()
+                },
             })
         }
+        Command::Collect(args) => collect(&cli.root, args),
+        Command::Results(args) => crate::feedback::report::results(args, v),
     }
+}
+
+fn collect(root: &Path, args: &crate::cli::CollectArgs) -> Result<()> {
+    let site = args.site.clone().unwrap_or_else(|| root.join("public"));
+    crate::feedback::collect::collect(crate::feedback::collect::CollectOptions {
+        db: args.db.clone(),
+        bind: args.bind,
+        port: args.port,
+        serve_site: args.site.is_some(),
+        site,
+        overrides: crate::feedback::receiver::Overrides {
+            allowed_origins: args.allowed_origins.clone(),
+            rate_limit: args.rate_limit,
+            max_body: args.max_body,
+            now: args.now,
+        },
+        threads: args.threads as usize,
+    })
 }
 
 /// Everything a build produces, in memory.

@@ -50,16 +50,38 @@ pub struct ConfigFile {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FeedbackConfig {
+    /// Where forms post: the receiver's `/api` on the same host by default.
     #[serde(default = "default_endpoint")]
     pub endpoint: String,
+    /// Origins (`https://intranet.example.com`) besides the receiver's own
+    /// whose pages may post answers.
+    #[serde(default)]
+    pub allowed_origins: Vec<String>,
+    /// Posts per minute one client may make; 0 turns the limit off.
+    #[serde(default = "default_rate_limit")]
+    pub rate_limit: u32,
+    /// The largest request body the receiver reads, in bytes.
+    #[serde(default = "default_max_body")]
+    pub max_body: u64,
 }
 
 impl Default for FeedbackConfig {
     fn default() -> Self {
         FeedbackConfig {
             endpoint: default_endpoint(),
+            allowed_origins: Vec::new(),
+            rate_limit: default_rate_limit(),
+            max_body: default_max_body(),
         }
     }
+}
+
+fn default_rate_limit() -> u32 {
+    30
+}
+
+fn default_max_body() -> u64 {
+    64 * 1024
 }
 
 /// A language: `"nl"`, or `{ code = "nl", name = "Nederlands" }`.

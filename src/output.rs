@@ -111,6 +111,21 @@ fn swap_in(new: &Path, target: &Path) -> Result<()> {
         .with_context(|| format!("cannot remove the previous site at {}", old.display()))
 }
 
+/// Writes one file whole or not at all: a temporary sibling, synced, then
+/// renamed over `path`.
+pub fn write_file_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
+    tmp.write_all(bytes)?;
+    tmp.as_file().sync_all()?;
+    tmp.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

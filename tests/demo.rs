@@ -152,7 +152,13 @@ fn home_page_shows_pinned_upcoming_featured_and_open_surveys() {
     assert_eq!(featured.len(), 6);
     assert_eq!(featured[0], "Cloud Storage");
     let surveys = texts(&home, "section[aria-labelledby=surveys-title] .card-title");
-    assert_eq!(surveys, ["IT satisfaction survey 2026"]);
+    assert_eq!(
+        surveys,
+        [
+            "IT satisfaction survey 2026",
+            "Your new laptop: the first week"
+        ]
+    );
     // The intro's internal link is resolved.
     assert!(attrs(&home, ".hero a", "href").contains(&"/services/service-desk/".to_owned()));
 }
@@ -365,7 +371,9 @@ fn faq_topic_has_anchors_feedback_controls_and_json_ld() {
     let ids = attrs(&doc, "section.question h2", "id");
     assert_eq!(ids.len(), 6);
     assert_eq!(ids[1], "how-does-the-move-from-the-s-drive-work");
-    assert_eq!(texts(&doc, "form.helpful legend").len(), 6);
+    // One "did this answer?" per question, and one for the whole page.
+    assert_eq!(texts(&doc, "section.question form.helpful legend").len(), 6);
+    assert_eq!(texts(&doc, "form.helpful legend").len(), 7);
     let script = texts(&doc, "script[type=\"application/ld+json\"]").remove(0);
     let json: serde_json::Value = serde_json::from_str(&script).unwrap();
     assert_eq!(json["@type"], "FAQPage");
@@ -410,20 +418,24 @@ fn open_survey_has_a_form_for_every_question_type() {
     );
     assert!(attrs(&doc, "input[name=most_used][required]", "value").is_empty());
     // Every input has a label tied to it.
-    let ids = attrs(&doc, "form input:not([type=hidden]), form textarea", "id");
-    let fors = attrs(&doc, "form label", "for");
+    let ids = attrs(
+        &doc,
+        "form.survey-form input:not([type=hidden]), form.survey-form textarea",
+        "id",
+    );
+    let fors = attrs(&doc, "form.survey-form label", "for");
     for id in &ids {
         assert!(fors.contains(id), "no label for #{id}");
     }
     // Every question sits in a fieldset with a legend, or has a label.
-    assert_eq!(texts(&doc, "form fieldset legend").len(), 6);
+    assert_eq!(texts(&doc, "form.survey-form fieldset legend").len(), 6);
 }
 
 #[test]
 fn closed_survey_shows_its_state_and_no_form() {
     let p = demo();
     let doc = p.page("surveys/cloud-storage-pilot/index.html");
-    assert!(texts(&doc, "form").is_empty());
+    assert!(texts(&doc, "form.survey-form").is_empty());
     assert_eq!(texts(&doc, ".page-header .badge-survey-closed"), ["Closed"]);
     assert!(texts(&doc, ".notice")[0].starts_with("This survey is closed since 30 June 2026"));
 }
@@ -454,7 +466,7 @@ fn tags_sitemap_and_404() {
         .count();
     assert_eq!(
         locs,
-        html_pages - 4,
+        html_pages - 6,
         "every page but the thank-you pages, in both languages"
     );
     let not_found = p.page("404.html");

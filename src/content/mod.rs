@@ -361,6 +361,10 @@ macro_rules! content_enum {
             pub fn label(self) -> &'static str {
                 match self { $($name::$variant => $label),+ }
             }
+            /// The value for its front matter text.
+            pub fn parse(text: &str) -> Option<$name> {
+                Self::ALL.iter().copied().find(|v| v.as_str() == text)
+            }
         }
     };
 }

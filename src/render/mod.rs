@@ -182,6 +182,10 @@ pub fn render_sites(
             Err(e) => errors.extend(e),
         }
     }
+    let pages: Vec<Vec<String>> = renderers.iter().map(|r| r.page_paths()).collect();
+    outputs.push(crate::feedback::manifest::output(
+        &crate::feedback::manifest::build(sites, theme, &pages),
+    ));
     let generated: std::collections::HashSet<&str> =
         outputs.iter().map(|o| o.path.as_str()).collect();
     let mut assets = Vec::new();

@@ -26,6 +26,8 @@ pub struct ServeOptions {
     pub drafts: bool,
     pub open: bool,
     pub verbosity: Verbosity,
+    /// Where answers posted to the preview go.
+    pub db: PathBuf,
 }
 
 /// The last good site and the current build errors, if any.
@@ -52,6 +54,9 @@ struct State {
     started: String,
     /// Pages of the last build, reused where their inputs did not change.
     cache: Mutex<Arc<crate::commands::BuildCache>>,
+    /// Takes the answers of the preview's forms; `None` when its database
+    /// could not be opened.
+    receiver: Option<crate::feedback::receiver::Receiver>,
 }
 
 /// Threads answering requests; event streams get threads of their own.
@@ -92,6 +97,17 @@ pub fn serve(opts: ServeOptions) -> Result<()> {
         changed: Condvar::new(),
         started: format!("{:x}", jiff::Timestamp::now().as_millisecond()),
         cache: Mutex::new(Arc::new(crate::commands::BuildCache::default())),
+        receiver: match crate::feedback::store::Store::open(&opts.db) {
+            Ok(store) => Some(crate::feedback::receiver::Receiver::new(
+                crate::feedback::manifest::Manifest::empty(),
+                store,
+                Default::default(),
+            )),
+            Err(e) => {
+                eprintln!("warning: {e}; survey answers and page feedback are not taken");
+                None
+            }
+        },
     });
     let started = Instant::now();
     let first = rebuild(&state, &root, &args, opts.verbosity, &[]);
@@ -203,6 +219,18 @@ fn rebuild(
         snap.build = format!("{}-{count}", state.started);
         match result {
             Ok(built) => {
+                if let Some(receiver) = &state.receiver {
+                    let manifest = built
+                        .outputs
+                        .iter()
+                        .find(|o| o.path == crate::feedback::manifest::PATH)
+                        .and_then(|o| {
+                            crate::feedback::manifest::Manifest::from_json(&o.bytes).ok()
+                        });
+                    if let Some(m) = manifest {
+                        receiver.set_manifest(m);
+                    }
+                }
                 let pages = built
                     .outputs
                     .iter()
@@ -261,6 +289,24 @@ fn handle(state: &Arc<State>, request: tiny_http::Request) {
                 .unwrap_or_else(|e| e.into_inner().0);
         }
     }
+    let (files, errors, build) = {
+        let snap = state.snapshot.read().unwrap_or_else(|e| e.into_inner());
+        (snap.files.clone(), snap.errors.clone(), snap.build.clone())
+    };
+    let path = request.url().split(['?', '#']).next().unwrap_or("");
+    if path.starts_with(crate::feedback::receiver::PREFIX) {
+        match &state.receiver {
+            Some(receiver) => crate::feedback::receiver::respond(receiver, request, &*files),
+            None => {
+                let response = tiny_http::Response::from_string(
+                    "{\"error\": \"the preview's answer database could not be opened\"}\n",
+                )
+                .with_status_code(503);
+                let _ = request.respond(response);
+            }
+        }
+        return;
+    }
     let method = request.method().clone();
     if !matches!(method, tiny_http::Method::Get | tiny_http::Method::Head) {
         let response = tiny_http::Response::from_string("Only GET and HEAD are served here.\n")
@@ -269,12 +315,8 @@ fn handle(state: &Arc<State>, request: tiny_http::Request) {
         let _ = request.respond(response);
         return;
     }
-    let (files, errors, build) = {
-        let snap = state.snapshot.read().unwrap_or_else(|e| e.into_inner());
-        (snap.files.clone(), snap.errors.clone(), snap.build.clone())
-    };
     let url = request.url().to_owned();
-    let (status, content_type, body, location) = match routes::resolve(&url, &files) {
+    let (status, content_type, body, location) = match routes::resolve(&url, &*files) {
         Target::Events => {
             let state = state.clone();
             std::thread::spawn(move || events(&state, request));
@@ -290,7 +332,12 @@ fn handle(state: &Arc<State>, request: tiny_http::Request) {
             let bytes = &files[&path];
             let content_type = routes::content_type(&path);
             let body = if content_type.starts_with("text/html") {
-                routes::inject(bytes, errors.as_deref(), &build)
+                let with_ids = crate::feedback::form_page::with_submission_ids(bytes);
+                routes::inject(
+                    with_ids.as_deref().unwrap_or(bytes),
+                    errors.as_deref(),
+                    &build,
+                )
             } else {
                 bytes.to_vec()
             };
@@ -309,7 +356,7 @@ fn handle(state: &Arc<State>, request: tiny_http::Request) {
             None,
         ),
         Target::NotFound => {
-            let page = routes::not_found_page(&url, &files);
+            let page = routes::not_found_page(&url, &*files);
             match page {
                 Some(p) => (
                     404,

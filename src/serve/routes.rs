@@ -12,6 +12,22 @@ pub const EVENTS: &str = "/__portico/events";
 /// The built site as served: site path (`services/vpn/index.html`) to bytes.
 pub type Files = HashMap<String, Arc<Vec<u8>>>;
 
+/// A built site to serve from: in memory (`Files`) or a folder on disk.
+pub trait SiteFiles {
+    /// Whether `path` (`services/vpn/index.html`) is a file of the site.
+    fn contains(&self, path: &str) -> bool;
+    fn read(&self, path: &str) -> Option<Arc<Vec<u8>>>;
+}
+
+impl SiteFiles for Files {
+    fn contains(&self, path: &str) -> bool {
+        self.contains_key(path)
+    }
+    fn read(&self, path: &str) -> Option<Arc<Vec<u8>>> {
+        self.get(path).cloned()
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Response {
     pub status: u16,
@@ -37,7 +53,7 @@ pub enum Target {
 
 /// Decodes and checks a request path (query and fragment dropped) and says
 /// what it names in `files`.
-pub fn resolve(raw: &str, files: &Files) -> Target {
+pub fn resolve(raw: &str, files: &impl SiteFiles) -> Target {
     let path = raw.split(['?', '#']).next().unwrap_or("");
     if path == LIVE_JS {
         return Target::LiveJs;
@@ -58,16 +74,16 @@ pub fn resolve(raw: &str, files: &Files) -> Target {
     }
     if rel.is_empty() || rel.ends_with('/') {
         let index = format!("{rel}index.html");
-        return if files.contains_key(&index) {
+        return if files.contains(&index) {
             Target::File(index)
         } else {
             Target::NotFound
         };
     }
-    if files.contains_key(rel) {
+    if files.contains(rel) {
         return Target::File(rel.to_owned());
     }
-    if files.contains_key(&format!("{rel}/index.html")) {
+    if files.contains(&format!("{rel}/index.html")) {
         return Target::Redirect(format!("{}/", path));
     }
     Target::NotFound
@@ -103,12 +119,11 @@ pub fn content_type(path: &str) -> &'static str {
 }
 
 /// The not-found page for `path`: the language's `404.html` if it has one.
-pub fn not_found_page(raw: &str, files: &Files) -> Option<Arc<Vec<u8>>> {
+pub fn not_found_page(raw: &str, files: &impl SiteFiles) -> Option<Arc<Vec<u8>>> {
     let first = raw.trim_start_matches('/').split('/').next().unwrap_or("");
     files
-        .get(&format!("{first}/404.html"))
-        .or_else(|| files.get("404.html"))
-        .cloned()
+        .read(&format!("{first}/404.html"))
+        .or_else(|| files.read("404.html"))
 }
 
 /// Adds the live-reload script, and the error overlay when the last build

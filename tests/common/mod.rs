@@ -172,10 +172,23 @@ pub struct Server {
 impl Server {
     /// Starts `portico serve --port 0` in `dir` and waits for its URL.
     pub fn start(dir: &Path, extra: &[&str]) -> Server {
+        let mut args = vec!["serve", "--port", "0"];
+        args.extend(extra);
+        Server::spawn(dir, &args)
+    }
+
+    /// Starts `portico collect --port 0` in `dir` and waits for its URL.
+    pub fn collect(dir: &Path, extra: &[&str]) -> Server {
+        let mut args = vec!["collect", "--port", "0"];
+        args.extend(extra);
+        Server::spawn(dir, &args)
+    }
+
+    /// Runs `portico ARGS` in `dir`; it prints its URL on stdout's first line.
+    pub fn spawn(dir: &Path, args: &[&str]) -> Server {
         use std::io::{BufRead, BufReader, Read};
         let mut child = Command::new(env!("CARGO_BIN_EXE_portico"))
-            .args(["serve", "--port", "0"])
-            .args(extra)
+            .args(args)
             .current_dir(dir)
             .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::piped())
@@ -313,18 +326,43 @@ impl HttpResponse {
 
 /// A minimal HTTP/1.1 client that sends the path exactly as given.
 pub fn http(addr: &str, method: &str, path: &str) -> HttpResponse {
+    send(addr, method, path, &[], None).expect("an HTTP answer")
+}
+
+/// POSTs `body` with `headers` (Content-Length is added).
+pub fn post(addr: &str, path: &str, headers: &[(&str, &str)], body: &[u8]) -> HttpResponse {
+    send(addr, "POST", path, headers, Some(body)).expect("an HTTP answer")
+}
+
+/// Sends one request; an error if the connection fails or closes early.
+pub fn send(
+    addr: &str,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: Option<&[u8]>,
+) -> std::io::Result<HttpResponse> {
     use std::io::{Read, Write};
-    let mut stream = std::net::TcpStream::connect(addr).expect("connect");
-    stream
-        .set_read_timeout(Some(std::time::Duration::from_secs(30)))
-        .unwrap();
-    write!(
-        stream,
-        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
-    )
-    .unwrap();
+    let mut stream = std::net::TcpStream::connect(addr)?;
+    stream.set_read_timeout(Some(std::time::Duration::from_secs(30)))?;
+    let mut head = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
+    for (k, v) in headers {
+        head.push_str(&format!("{k}: {v}\r\n"));
+    }
+    if let Some(b) = body {
+        head.push_str(&format!("Content-Length: {}\r\n", b.len()));
+    }
+    head.push_str("\r\n");
+    let mut request = head.into_bytes();
+    request.extend_from_slice(body.unwrap_or_default());
+    stream.write_all(&request)?;
     let mut raw = Vec::new();
-    stream.read_to_end(&mut raw).expect("read response");
+    stream.read_to_end(&mut raw)?;
+    if raw.is_empty() {
+        return Err(std::io::Error::other(
+            "the connection closed without an answer",
+        ));
+    }
     let text = String::from_utf8_lossy(&raw).into_owned();
     let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
     let mut lines = head.lines();
@@ -339,9 +377,9 @@ pub fn http(addr: &str, method: &str, path: &str) -> HttpResponse {
                 .map(|(k, v)| (k.trim().to_owned(), v.trim().to_owned()))
         })
         .collect();
-    HttpResponse {
+    Ok(HttpResponse {
         status,
         headers,
         body: body.to_owned(),
-    }
+    })
 }

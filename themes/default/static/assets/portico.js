@@ -36,9 +36,53 @@
     });
   }
 
+  // "Was this helpful?" without leaving the page; the plain form post
+  // stays the fallback when the receiver cannot be reached this way.
+  function enhanceFeedback() {
+    document.querySelectorAll("form[data-feedback]").forEach(function (form) {
+      var choice = null;
+      form.querySelectorAll("button[name=helpful]").forEach(function (button) {
+        button.addEventListener("click", function () { choice = button.value; });
+      });
+      form.addEventListener("submit", function (event) {
+        if (!window.fetch || !window.JSON) return;
+        event.preventDefault();
+        var helpful = (event.submitter && event.submitter.value) || choice;
+        var body = {
+          page: form.elements.page.value,
+          lang: form.elements.lang.value,
+          helpful: helpful,
+          comment: form.elements.comment ? form.elements.comment.value : ""
+        };
+        var buttons = form.querySelectorAll("button");
+        buttons.forEach(function (b) { b.disabled = true; });
+        var old = form.querySelector(".feedback-error");
+        if (old) old.remove();
+        fetch(form.action, {
+          method: "POST",
+          headers: { "Content-Type": "application/json", "Accept": "application/json" },
+          body: JSON.stringify(body)
+        }).then(function (response) {
+          if (!response.ok) throw new Error(response.status);
+          form.classList.add("sent");
+          var thanks = form.querySelector(".feedback-thanks");
+          if (thanks) thanks.focus();
+        }).catch(function () {
+          buttons.forEach(function (b) { b.disabled = false; });
+          var error = document.createElement("p");
+          error.className = "feedback-error";
+          error.setAttribute("role", "alert");
+          error.textContent = form.getAttribute("data-failed");
+          form.appendChild(error);
+        });
+      });
+    });
+  }
+
   function start() {
     refreshWindows();
     fillSubmissionIds();
+    enhanceFeedback();
     setInterval(refreshWindows, 60000);
   }
   if (document.readyState === "loading") {
