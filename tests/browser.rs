@@ -143,3 +143,66 @@ fn the_open_page_follows_edits_and_shows_errors_until_fixed() {
         "the overlay to go and the fix to show",
     );
 }
+
+#[test]
+fn page_feedback_is_sent_without_leaving_the_page() {
+    let Some(path) = chromium() else { return };
+    let p = Project::demo();
+    p.build(&[]);
+    let db = p.path().join("feedback.sqlite");
+    let s = Server::collect(
+        p.path(),
+        &["--db", db.to_str().unwrap(), "--site", "public"],
+    );
+    let profile = tempfile::tempdir().unwrap();
+    let browser = browser(path, profile.path());
+    let tab = browser.new_tab().unwrap();
+    let page = format!("{}services/cloud-storage/", s.url);
+    tab.navigate_to(&page)
+        .unwrap()
+        .wait_until_navigated()
+        .unwrap();
+    wait_until(
+        &tab,
+        "!!document.querySelector('form#feedback')",
+        "the feedback form",
+    );
+    tab.evaluate(
+        "document.querySelector('#feedback details').open = true; \
+         document.querySelector('#feedback-comment').value = 'Which folders move first?'; true",
+        false,
+    )
+    .unwrap();
+    tab.find_element("form#feedback button[value=no]")
+        .unwrap()
+        .click()
+        .unwrap();
+    wait_until(
+        &tab,
+        "document.querySelector('form#feedback').classList.contains('sent')",
+        "the thank-you note",
+    );
+    let note = tab
+        .find_element("#feedback-thanks")
+        .unwrap()
+        .get_inner_text()
+        .unwrap();
+    assert_eq!(note, "Thank you for your feedback.");
+    assert_eq!(tab.get_url(), page, "the page did not change");
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let row: (String, bool, String) = conn
+        .query_row(
+            "SELECT page, helpful, comment FROM page_feedback",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .unwrap();
+    assert_eq!(
+        row,
+        (
+            "/services/cloud-storage/".to_owned(),
+            false,
+            "Which folders move first?".to_owned()
+        )
+    );
+}

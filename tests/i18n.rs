@@ -385,3 +385,91 @@ fn a_project_can_override_the_themes_words() {
         "the rest stays the theme's"
     );
 }
+
+#[test]
+fn a_dutch_survey_answer_is_counted_in_the_same_results_as_an_english_one() {
+    let p = demo();
+    let db = p.path().join("feedback.sqlite");
+    let server = Server::collect(
+        p.path(),
+        &["--db", db.to_str().unwrap(), "--site", "public"],
+    );
+    // Each form as a browser sends it: its hidden fields and a choice by value.
+    for (page, choice) in [
+        ("/surveys/it-satisfaction-2026/", "4"),
+        ("/nl/surveys/it-satisfaction-2026/", "2"),
+    ] {
+        let doc = scraper::Html::parse_document(&server.get(page).body);
+        let action = attrs(&doc, "form.survey-form", "action").remove(0);
+        let mut pairs: Vec<(String, String)> = Vec::new();
+        let hidden = scraper::Selector::parse("form.survey-form input[type=hidden]").unwrap();
+        for h in doc.select(&hidden) {
+            let v = h.value();
+            pairs.push((
+                v.attr("name").unwrap().into(),
+                v.attr("value").unwrap().into(),
+            ));
+        }
+        assert!(!attrs(
+            &doc,
+            &format!("input[name=overall][value=\"{choice}\"]"),
+            "value"
+        )
+        .is_empty());
+        let cloud = attrs(&doc, "#q-most_used-1", "value").remove(0);
+        pairs.extend([
+            ("overall".to_owned(), choice.to_owned()),
+            ("recommend".into(), "9".into()),
+            ("most_used".into(), cloud),
+        ]);
+        let body = form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(&pairs)
+            .finish();
+        let r = post(
+            &server.addr,
+            &action,
+            &[("Content-Type", "application/x-www-form-urlencoded")],
+            body.as_bytes(),
+        );
+        assert_eq!(r.status, 303, "{}", r.body);
+    }
+    let out = p.path().join("results");
+    let run = p.run(&[
+        "results",
+        "--db",
+        db.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("results.json")).unwrap()).unwrap();
+    let survey = &json["surveys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["id"] == "it-satisfaction-2026")
+        .unwrap()
+        .clone();
+    assert_eq!(survey["responses"], 2);
+    assert_eq!(survey["by_language"], serde_json::json!({"en": 1, "nl": 1}));
+    let q = |id: &str| {
+        survey["questions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|q| q["id"] == id)
+            .unwrap()
+            .clone()
+    };
+    // "Cloudopslag" and "Cloud Storage" are one option.
+    assert!(q("most_used")["summary"]["counts"]
+        .as_array()
+        .unwrap()
+        .contains(&serde_json::json!(["Cloud Storage", 2])));
+    assert_eq!(q("overall")["summary"]["mean"], 3.0);
+    assert_eq!(q("overall")["by_language"]["en"]["mean"], 4.0);
+    assert_eq!(q("overall")["by_language"]["nl"]["mean"], 2.0);
+}
