@@ -37,12 +37,12 @@ pub fn run(cli: Cli) -> Result<()> {
                 },
             })
         }
-        Command::Collect(args) => collect(&cli.root, args),
+        Command::Collect(args) => collect(&cli.root, args, v),
         Command::Results(args) => crate::feedback::report::results(args, v),
     }
 }
 
-fn collect(root: &Path, args: &crate::cli::CollectArgs) -> Result<()> {
+fn collect(root: &Path, args: &crate::cli::CollectArgs, v: Verbosity) -> Result<()> {
     let site = args.site.clone().unwrap_or_else(|| root.join("public"));
     crate::feedback::collect::collect(crate::feedback::collect::CollectOptions {
         db: args.db.clone(),
@@ -57,6 +57,7 @@ fn collect(root: &Path, args: &crate::cli::CollectArgs) -> Result<()> {
             now: args.now,
         },
         threads: args.threads as usize,
+        verbosity: v,
     })
 }
 

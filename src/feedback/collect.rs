@@ -24,6 +24,7 @@ pub struct CollectOptions {
     pub serve_site: bool,
     pub overrides: Overrides,
     pub threads: usize,
+    pub verbosity: crate::cli::Verbosity,
 }
 
 /// A built site on disk: the list of its files, read once (symbolic links
@@ -112,16 +113,19 @@ pub fn collect(opts: CollectOptions) -> Result<()> {
         opts.bind.to_string()
     };
     let url = format!("http://{host}:{port}/");
-    eprintln!(
-        "Receiving answers for {surveys} surveys at {url}api/ into {}{}",
-        opts.db.display(),
-        if opts.serve_site {
-            format!(", serving {}", opts.site.display())
-        } else {
-            String::new()
-        }
-    );
-    if opts.overrides.now.is_some() || receiver.manifest().fixed_now.is_some() {
+    let quiet = opts.verbosity == crate::cli::Verbosity::Quiet;
+    if !quiet {
+        eprintln!(
+            "Receiving answers for {surveys} surveys at {url}api/ into {}{}",
+            opts.db.display(),
+            if opts.serve_site {
+                format!(", serving {}", opts.site.display())
+            } else {
+                String::new()
+            }
+        );
+    }
+    if !quiet && (opts.overrides.now.is_some() || receiver.manifest().fixed_now.is_some()) {
         eprintln!("Surveys open and close as at {}", receiver.now());
     }
     println!("{url}");

@@ -550,7 +550,7 @@ const REPORT_CSS: &str = "
 pub fn html(report: &Report) -> String {
     let style = crate::theme::default_theme_files()
         .into_iter()
-        .find(|(p, _)| p == "assets/style.css")
+        .find(|(p, _)| p.ends_with("assets/style.css"))
         .map(|(_, b)| String::from_utf8_lossy(&b).into_owned())
         .unwrap_or_default()
         // The stylesheet is inline: nothing may close its element early.
@@ -594,6 +594,10 @@ pub fn html(report: &Report) -> String {
                 _ => String::new(),
             }
         ));
+        if s.responses == 0 {
+            body.push_str("<p>No responses yet.</p></section>");
+            continue;
+        }
         for q in &s.questions {
             body.push_str(&format!(
                 "<section class=\"question-report\" id=\"{sid}-{qid}\"><h3>{label}</h3><p class=\"muted\">{kind}, answered by {answered} of {n}</p>{summary}</section>",
@@ -645,6 +649,6 @@ pub fn html(report: &Report) -> String {
     format!(
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
 <title>Survey results and page feedback</title><style>{style}{REPORT_CSS}</style></head>\
-<body><main id=\"main\" class=\"container report\">{body}</main></body></html>\n"
+<body><main id=\"main\" class=\"wrap report\">{body}</main></body></html>\n"
     )
 }
