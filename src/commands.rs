@@ -122,6 +122,7 @@ pub fn build_cached(
 ) -> Result<Built> {
     let start = Instant::now();
     let config = load_config(root, args)?;
+
     // Theme errors and content errors are reported together.
     let cached_theme = cache.and_then(|c| c.theme.lock().ok().and_then(|t| t.clone()));
     let theme = match cached_theme {

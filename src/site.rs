@@ -233,11 +233,11 @@ pub fn load_sites(config: &Config) -> Result<Vec<Site>, ContentErrors> {
 #[derive(Default)]
 pub struct LoadCache {
     /// Files as read, by path, with their modification time and size.
-    files: content::ReadCache,
+    pub files: content::ReadCache,
     /// By (path under content/, revision, default-language file's revision).
     parsed: std::sync::Mutex<HashMap<(String, u64, u64), std::sync::Arc<ParsedItem>>>,
-    /// By (language, path under content/): revision, URL map hash, result.
-    bodies: std::sync::Mutex<HashMap<(String, String), CachedBody>>,
+    /// By language, then path under content/: revision, URL map hash, result.
+    bodies: std::sync::RwLock<HashMap<String, HashMap<String, CachedBody>>>,
 }
 
 type CachedBody = (u64, u64, std::sync::Arc<Rendered>, Vec<Diagnostic>);
@@ -283,38 +283,43 @@ fn sites_from_sources_cached(
     if let Some(c) = cache {
         // Forget the rendered Markdown of files that are gone.
         let present: HashSet<&str> = sources.iter().map(|s| s.rel.as_str()).collect();
-        c.bodies
-            .lock()
+        for by_rel in c
+            .bodies
+            .write()
             .unwrap_or_else(|e| e.into_inner())
-            .retain(|(_, rel), _| present.contains(rel.as_str()));
+            .values_mut()
+        {
+            by_rel.retain(|rel, _| present.contains(rel.as_str()));
+        }
     }
     let previous =
         cache.map(|c| std::mem::take(&mut *c.parsed.lock().unwrap_or_else(|e| e.into_inner())));
-    let kept = std::sync::Mutex::new(HashMap::new());
-    // Parses a file, or takes the earlier parse of the same text.
-    let parse = |s: Source, base: Option<&serde_json::Value>| -> Result<ParsedItem, Failed> {
-        let Some(previous) = &previous else {
-            return parse_source(s, &tz, base);
+    type Kept = Option<((String, u64, u64), std::sync::Arc<ParsedItem>)>;
+    // Parses a file, or takes the earlier parse of the same text; with a
+    // cache, also says what to keep for the next load.
+    let parse =
+        |s: Source, base: Option<&serde_json::Value>| -> (Result<ParsedItem, Failed>, Kept) {
+            let Some(previous) = &previous else {
+                return (parse_source(s, &tz, base), None);
+            };
+            let key = (
+                s.rel.clone(),
+                s.rev,
+                if s.lang.is_some() {
+                    base_revs.get(&s.key).copied().unwrap_or(0)
+                } else {
+                    0
+                },
+            );
+            let shared = match previous.get(&key) {
+                Some(item) => item.clone(),
+                None => match parse_source(s, &tz, base) {
+                    Ok(item) => std::sync::Arc::new(item),
+                    Err(failed) => return (Err(failed), None),
+                },
+            };
+            (Ok((*shared).clone()), Some((key, shared)))
         };
-        let key = (
-            s.rel.clone(),
-            s.rev,
-            if s.lang.is_some() {
-                base_revs.get(&s.key).copied().unwrap_or(0)
-            } else {
-                0
-            },
-        );
-        let shared = match previous.get(&key) {
-            Some(item) => item.clone(),
-            None => std::sync::Arc::new(parse_source(s, &tz, base)?),
-        };
-        let item = (*shared).clone();
-        kept.lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(key, shared);
-        Ok(item)
-    };
     let (defaults, translations): (Vec<Source>, Vec<Source>) =
         sources.into_iter().partition(|s| s.lang.is_none());
     let translated_keys: HashSet<&str> = translations.iter().map(|s| s.key.as_str()).collect();
@@ -328,9 +333,9 @@ fn sites_from_sources_cached(
         })
         .collect();
     let default_keys: HashSet<String> = defaults.iter().map(|s| s.key.clone()).collect();
-    let mut results: Vec<Result<ParsedItem, Failed>> =
+    let mut results: Vec<(Result<ParsedItem, Failed>, Kept)> =
         defaults.into_par_iter().map(|s| parse(s, None)).collect();
-    let translated: Vec<Result<ParsedItem, Failed>> = translations
+    let translated: Vec<(Result<ParsedItem, Failed>, Kept)> = translations
         .into_par_iter()
         .filter_map(|s| match bases.get(&s.key) {
             Some(base) => Some(parse(s, Some(base))),
@@ -341,8 +346,10 @@ fn sites_from_sources_cached(
         .collect();
     results.extend(translated);
     if let Some(c) = cache {
-        *c.parsed.lock().unwrap_or_else(|e| e.into_inner()) =
-            kept.into_inner().unwrap_or_else(|e| e.into_inner());
+        *c.parsed.lock().unwrap_or_else(|e| e.into_inner()) = results
+            .iter_mut()
+            .filter_map(|(_, kept)| kept.take())
+            .collect();
     }
 
     let mut parsed: Vec<ParsedItem> = Vec::new();
@@ -350,7 +357,7 @@ fn sites_from_sources_cached(
         failed_ids: HashSet::new(),
         failed_files: Vec::new(),
     };
-    for r in results {
+    for (r, _) in results {
         match r {
             Ok(p) => parsed.push(p),
             Err(f) => {
@@ -385,60 +392,96 @@ fn sites_from_sources_cached(
     }
 
     let default_code = config.lang.code.clone();
-    let lang_of = |p: &ParsedItem| {
+    let lang_of = |p: &ParsedItem| -> String {
         p.source()
             .lang
             .clone()
             .unwrap_or_else(|| default_code.clone())
     };
-    let mut sites = Vec::new();
-    for lang in &config.languages {
-        let lang_config = config.for_language(lang);
-        let own: HashSet<&str> = parsed
-            .iter()
-            .filter(|p| lang_of(p) == lang.code)
-            .map(|p| p.source().key.as_str())
-            .collect();
-        let items: Vec<ParsedItem> = parsed
-            .iter()
-            .filter(|p| {
-                lang_of(p) == lang.code
-                    || (config.file.show_untranslated
-                        && p.source().lang.is_none()
-                        && !own.contains(p.source().key.as_str()))
-            })
-            .cloned()
-            .collect();
-        // Links and services reach other languages where this one lacks them.
-        let mut targets = LinkTargets::new();
-        let mut foreign = HashMap::new();
-        for p in &parsed {
-            let code = lang_of(p);
-            let Some(l) = config.languages.iter().find(|l| l.code == code) else {
-                continue;
-            };
-            let their = config.for_language(l);
-            let (path, published) = p.page(&their);
-            let target = LinkTarget {
-                url: their.url(&path),
-                published,
-            };
-            if p.source().lang.is_none() {
-                targets.insert(p.source().key.clone(), target.clone());
-                if let ParsedItem::Service(s) = p {
-                    foreign.insert(
-                        s.id.clone(),
-                        ForeignService {
-                            title: s.front.title.clone(),
-                            url: target.url.clone(),
-                            lifecycle: s.front.lifecycle,
-                            lang: code.clone(),
-                        },
-                    );
-                }
+    // The same without a copy, for the hot loops.
+    fn lang_code<'a>(p: &'a ParsedItem, default: &'a str) -> &'a str {
+        p.source().lang.as_deref().unwrap_or(default)
+    }
+    // Links and services reach other languages where one lacks them: every
+    // file's page, in its own language.
+    let lang_configs: Vec<Config> = config
+        .languages
+        .iter()
+        .map(|l| config.for_language(l))
+        .collect();
+    let mut all_targets = LinkTargets::new();
+    let mut all_foreign = HashMap::new();
+    for p in &parsed {
+        let code = lang_of(p);
+        let Some(their) = lang_configs.iter().find(|c| c.lang.code == code) else {
+            continue;
+        };
+        let (path, published) = p.page(their);
+        let target = LinkTarget {
+            url: their.url(&path),
+            published,
+        };
+        if p.source().lang.is_none() {
+            all_targets.insert(p.source().key.clone(), target.clone());
+            if let ParsedItem::Service(s) = p {
+                all_foreign.insert(
+                    s.id.clone(),
+                    ForeignService {
+                        title: s.front.title.clone(),
+                        url: target.url.clone(),
+                        lifecycle: s.front.lifecycle,
+                        lang: code.clone(),
+                    },
+                );
             }
-            targets.insert(p.source().rel.clone(), target);
         }
+        all_targets.insert(p.source().rel.clone(), target);
+    }
+    let mut sites = Vec::new();
+    let mut parsed = Some(parsed);
+    let count = lang_configs.len();
+    for (i, lang_config) in lang_configs.into_iter().enumerate() {
+        let Some(all) = parsed.as_ref() else { break };
+        let code = lang_config.lang.code.clone();
+        let keep: Vec<bool> = {
+            let own: HashSet<&str> = all
+                .iter()
+                .filter(|p| lang_code(p, &default_code) == code)
+                .map(|p| p.source().key.as_str())
+                .collect();
+            all.iter()
+                .map(|p| {
+                    lang_code(p, &default_code) == code
+                        || (config.file.show_untranslated
+                            && p.source().lang.is_none()
+                            && !own.contains(p.source().key.as_str()))
+                })
+                .collect()
+        };
+        // The last language takes the items; the others copy theirs.
+        let items: Vec<ParsedItem> = if i + 1 == count {
+            parsed
+                .take()
+                .unwrap_or_default()
+                .into_iter()
+                .zip(keep)
+                .filter_map(|(p, k)| k.then_some(p))
+                .collect()
+        } else {
+            all.iter()
+                .zip(keep)
+                .filter(|(_, k)| *k)
+                .map(|(p, _)| p.clone())
+                .collect()
+        };
+        let (targets, foreign) = if i + 1 == count {
+            (
+                std::mem::take(&mut all_targets),
+                std::mem::take(&mut all_foreign),
+            )
+        } else {
+            (all_targets.clone(), all_foreign.clone())
+        };
         match Site::assemble(lang_config, items, targets, foreign, &shared, cache) {
             Ok(site) => sites.push(site),
             Err(e) => errors.extend(e.0),
@@ -700,10 +743,12 @@ impl Site {
         // under the same URLs.
         let render =
             |source: &Source, sections: bool| -> (std::sync::Arc<Rendered>, Vec<Diagnostic>) {
-                let key = (lang_code.clone(), source.rel.clone());
                 if let Some(c) = cache {
-                    let bodies = c.bodies.lock().unwrap_or_else(|e| e.into_inner());
-                    if let Some((rev, hash, rendered, errors)) = bodies.get(&key) {
+                    let bodies = c.bodies.read().unwrap_or_else(|e| e.into_inner());
+                    let earlier = bodies
+                        .get(lang_code.as_str())
+                        .and_then(|by_rel| by_rel.get(source.rel.as_str()));
+                    if let Some((rev, hash, rendered, errors)) = earlier {
                         if *rev == source.rev && *hash == targets_hash {
                             return (rendered.clone(), errors.clone());
                         }
@@ -720,10 +765,15 @@ impl Site {
                 let (rendered, errors) = markdown::render(body, &ctx);
                 let rendered = std::sync::Arc::new(rendered);
                 if let Some(c) = cache {
-                    c.bodies.lock().unwrap_or_else(|e| e.into_inner()).insert(
-                        key,
-                        (source.rev, targets_hash, rendered.clone(), errors.clone()),
-                    );
+                    c.bodies
+                        .write()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .entry(lang_code.clone())
+                        .or_default()
+                        .insert(
+                            source.rel.clone(),
+                            (source.rev, targets_hash, rendered.clone(), errors.clone()),
+                        );
                 }
                 (rendered, errors)
             };
@@ -804,10 +854,26 @@ impl Site {
             .chain(pages.iter().map(|p| (&p.source, &p.body)))
             .chain(home.iter().map(|h| (&h.source, &h.body)));
         let bodies: Vec<(&Source, &Rendered)> = bodies.map(|(s, b)| (s, &**b)).collect();
+        // Only pages that a link names with an anchor need theirs.
+        let wanted: HashSet<&str> = bodies
+            .iter()
+            .flat_map(|(_, b)| b.links.iter())
+            .filter(|l| l.anchor.is_some())
+            .map(|l| l.target.as_str())
+            .collect();
         for (source, body) in &bodies {
+            let by_key = wanted.contains(source.key.as_str());
+            let by_rel = wanted.contains(source.rel.as_str());
+            if !by_key && !by_rel {
+                continue;
+            }
             let ids: HashSet<&str> = body.headings.iter().map(|h| h.id.as_str()).collect();
-            anchors.insert(source.key.as_str(), ids.clone());
-            anchors.insert(source.rel.as_str(), ids);
+            if by_key {
+                anchors.insert(source.key.as_str(), ids.clone());
+            }
+            if by_rel {
+                anchors.insert(source.rel.as_str(), ids);
+            }
         }
         for (source, body) in &bodies {
             for link in &body.links {

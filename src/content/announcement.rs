@@ -108,7 +108,8 @@ pub struct Update {
 pub struct Announcement {
     pub source: Source,
     pub slug: String,
-    pub front: AnnouncementFront,
+    /// Shared, so reusing an earlier parse copies none of it.
+    pub front: std::sync::Arc<AnnouncementFront>,
     pub date: When,
     pub updated: Option<When>,
     pub expires: Option<When>,
@@ -186,7 +187,7 @@ impl Announcement {
                 expires: front.expires.as_ref().map(|d| d.resolve(tz)),
                 window,
                 updates,
-                front,
+                front: std::sync::Arc::new(front),
                 source,
                 body: Default::default(),
             })

@@ -200,10 +200,125 @@ pub fn read_sources(
 /// A file's modification time and size.
 type Stamp = (std::time::SystemTime, u64);
 
-/// Files read earlier, by path, with the modification time and size they
-/// had: a file that still has both is not read again.
-pub type ReadCache =
-    std::sync::Mutex<std::collections::HashMap<PathBuf, (std::time::SystemTime, u64, Source)>>;
+/// Files read earlier, by path (in the order a walk visits them), with the
+/// modification time and size they had: a file that still has both is not
+/// read again. A watcher may say which paths changed since (`changed`):
+/// then only those are looked at, instead of every file.
+#[derive(Default)]
+pub struct ReadCache {
+    files:
+        std::sync::Mutex<std::collections::BTreeMap<PathBuf, (std::time::SystemTime, u64, Source)>>,
+    /// Paths relative to the project root that changed since the last read;
+    /// `None` when nobody knows (look at everything).
+    changed: std::sync::Mutex<Option<Vec<PathBuf>>>,
+    /// Whether the last read found every file readable (else it is done
+    /// again in full, to report the unreadable ones).
+    clean: std::sync::atomic::AtomicBool,
+}
+
+impl ReadCache {
+    /// Notes paths (relative to the project root) a watcher saw change.
+    pub fn changed(&self, paths: &[PathBuf]) {
+        self.changed
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get_or_insert_with(Vec::new)
+            .extend_from_slice(paths);
+    }
+}
+
+/// Reads one content file into a `Source`, with the stamp it had before.
+fn read_one(
+    root: &Path,
+    content_dir: &Path,
+    translations: &[String],
+    path: &Path,
+) -> Result<(Source, Option<Stamp>), Diagnostic> {
+    let stamp = std::fs::metadata(path)
+        .ok()
+        .and_then(|m| Some((m.modified().ok()?, m.len())));
+    let rel = path
+        .strip_prefix(content_dir)
+        .unwrap_or(path)
+        .to_string_lossy()
+        .replace('\\', "/");
+    let bytes = std::fs::read(path)
+        .map_err(|e| Diagnostic::new(shown(root, path), format!("cannot read: {e}")))?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
+        Diagnostic::new(shown(root, path), "file is not valid UTF-8").at_offset(
+            &text,
+            e.utf8_error().valid_up_to(),
+            1,
+        )
+    })?;
+    let source = match language_of(&rel, translations) {
+        Ok(None) => Source::new(shown(root, path), rel, text),
+        Ok(Some(lang)) => Source::translation(shown(root, path), &rel, &lang, text),
+        Err(message) => {
+            return Err(Diagnostic::new(shown(root, path), message)
+                .help("add the language to `languages` in portico.toml, or rename the file"))
+        }
+    };
+    Ok((source, stamp))
+}
+
+/// The files after a watcher's `changed` paths: `None` when that is not
+/// enough to know (no earlier read, a folder changed, a file cannot be
+/// read), and everything must be walked.
+fn read_changed(
+    root: &Path,
+    content_dir: &Path,
+    translations: &[String],
+    cache: &ReadCache,
+    changed: &[PathBuf],
+) -> Option<Vec<Source>> {
+    use std::sync::atomic::Ordering;
+    if !cache.clean.load(Ordering::Relaxed) {
+        return None;
+    }
+    let mut files = cache.files.lock().unwrap_or_else(|e| e.into_inner());
+    if files.is_empty() {
+        return None;
+    }
+    for rel in changed {
+        let path = root.join(rel);
+        let Ok(inside) = path.strip_prefix(content_dir) else {
+            continue;
+        };
+        let ignored = inside
+            .components()
+            .any(|c| is_ignored_name(&c.as_os_str().to_string_lossy()));
+        if ignored {
+            continue;
+        }
+        match std::fs::symlink_metadata(&path) {
+            Ok(m) if m.is_dir() => return None,
+            Ok(_) if path.extension().is_some_and(|x| x == "md") => {
+                match read_one(root, content_dir, translations, &path) {
+                    Ok((source, Some((modified, len)))) => {
+                        files.insert(path, (modified, len, source));
+                    }
+                    _ => return None,
+                }
+            }
+            Ok(_) => {}
+            // Gone: the file, or a folder with everything under it.
+            Err(_) => {
+                let gone: Vec<PathBuf> = files
+                    .range(path.clone()..)
+                    .map(|(p, _)| p)
+                    .take_while(|p| p.starts_with(&path))
+                    .cloned()
+                    .collect();
+                for p in gone {
+                    files.remove(&p);
+                }
+            }
+        }
+    }
+    Some(files.values().map(|(_, _, s)| s.clone()).collect())
+}
 
 /// `read_sources`, taking unchanged files from `cache` (and refreshing it).
 pub fn read_sources_cached(
@@ -212,6 +327,18 @@ pub fn read_sources_cached(
     translations: &[String],
     cache: Option<&ReadCache>,
 ) -> (Vec<Source>, Vec<Diagnostic>) {
+    if let Some(cache) = cache {
+        let changed = cache
+            .changed
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take();
+        if let Some(changed) = changed {
+            if let Some(sources) = read_changed(root, content_dir, translations, cache, &changed) {
+                return (sources, Vec::new());
+            }
+        }
+    }
     let mut sources = Vec::new();
     let mut errors = Vec::new();
     if !content_dir.is_dir() {
@@ -241,45 +368,22 @@ pub fn read_sources_cached(
     }
     use rayon::prelude::*;
     // Looked up without a lock while reading; refreshed afterwards.
-    let previous = cache.map(|c| std::mem::take(&mut *c.lock().unwrap_or_else(|e| e.into_inner())));
+    let previous =
+        cache.map(|c| std::mem::take(&mut *c.files.lock().unwrap_or_else(|e| e.into_inner())));
     let read: Vec<Result<(Source, Option<Stamp>), Diagnostic>> = paths
         .par_iter()
         .map(|path| {
-            let stamp = std::fs::metadata(path)
-                .ok()
-                .and_then(|m| Some((m.modified().ok()?, m.len())));
-            if let (Some(previous), Some((modified, len))) = (&previous, stamp) {
-                if let Some((m, l, source)) = previous.get(path) {
+            if let Some(previous) = &previous {
+                let stamp = std::fs::metadata(path)
+                    .ok()
+                    .and_then(|m| Some((m.modified().ok()?, m.len())));
+                if let (Some((m, l, source)), Some((modified, len))) = (previous.get(path), stamp) {
                     if *m == modified && *l == len {
                         return Ok((source.clone(), stamp));
                     }
                 }
             }
-            let rel = path
-                .strip_prefix(content_dir)
-                .unwrap_or(path)
-                .to_string_lossy()
-                .replace('\\', "/");
-            let bytes = std::fs::read(path)
-                .map_err(|e| Diagnostic::new(shown(root, path), format!("cannot read: {e}")))?;
-            let text = String::from_utf8(bytes).map_err(|e| {
-                let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
-                Diagnostic::new(shown(root, path), "file is not valid UTF-8").at_offset(
-                    &text,
-                    e.utf8_error().valid_up_to(),
-                    1,
-                )
-            })?;
-            let source = match language_of(&rel, translations) {
-                Ok(None) => Source::new(shown(root, path), rel, text),
-                Ok(Some(lang)) => Source::translation(shown(root, path), &rel, &lang, text),
-                Err(message) => {
-                    return Err(Diagnostic::new(shown(root, path), message).help(
-                        "add the language to `languages` in portico.toml, or rename the file",
-                    ))
-                }
-            };
-            Ok((source, stamp))
+            read_one(root, content_dir, translations, path)
         })
         .collect();
     if let Some(cache) = cache {
@@ -295,7 +399,11 @@ pub fn read_sources_cached(
                 Some((path.clone(), (modified, len, source.clone())))
             })
             .collect();
-        *cache.lock().unwrap_or_else(|e| e.into_inner()) = fresh;
+        *cache.files.lock().unwrap_or_else(|e| e.into_inner()) = fresh;
+        let clean = errors.is_empty() && read.iter().all(|r| matches!(r, Ok((_, Some(_)))));
+        cache
+            .clean
+            .store(clean, std::sync::atomic::Ordering::Relaxed);
     }
     for r in read {
         match r {
@@ -431,5 +539,69 @@ mod tests {
         assert!(!is_valid_id("Cloud Storage"));
         assert!(!is_valid_id("../x"));
         assert!(!is_valid_id(""));
+    }
+
+    /// After each kind of change, reading only the changed paths gives
+    /// what reading everything gives.
+    #[test]
+    fn reading_the_changed_paths_equals_reading_everything() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        let content = root.join("content");
+        let write = |rel: &str, text: &str| {
+            let p = root.join(rel);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, text).unwrap();
+        };
+        write("content/services/a.md", "+++\ntitle = \"A\"\n+++\n");
+        write("content/services/b.md", "+++\ntitle = \"B\"\n+++\n");
+        write("content/faq/x/q.md", "+++\ntitle = \"Q\"\n+++\n");
+        let langs = vec!["nl".to_owned()];
+        let cache = ReadCache::default();
+        let listing = |sources: &[Source]| -> Vec<(String, String)> {
+            sources
+                .iter()
+                .map(|s| (s.rel.clone(), s.text.to_string()))
+                .collect()
+        };
+        let full = || listing(&read_sources_cached(root, &content, &langs, None).0);
+        assert_eq!(
+            listing(&read_sources_cached(root, &content, &langs, Some(&cache)).0),
+            full()
+        );
+        type Step<'a> = (Vec<&'a str>, Box<dyn Fn() + 'a>);
+        let steps: Vec<Step> = vec![
+            (
+                vec!["content/services/a.md"],
+                Box::new(|| write("content/services/a.md", "+++\ntitle = \"A2\"\n+++\n")),
+            ),
+            (
+                vec!["content/services/c.nl.md"],
+                Box::new(|| write("content/services/c.nl.md", "+++\ntitle = \"C\"\n+++\n")),
+            ),
+            (
+                vec!["content/services/b.md"],
+                Box::new(|| std::fs::remove_file(root.join("content/services/b.md")).unwrap()),
+            ),
+            (
+                vec!["content/faq/x"],
+                Box::new(|| std::fs::remove_dir_all(root.join("content/faq/x")).unwrap()),
+            ),
+            (
+                vec!["content/services/.a.md.swp"],
+                Box::new(|| write("content/services/.a.md.swp", "junk")),
+            ),
+            (
+                vec!["content/faq/y"],
+                Box::new(|| write("content/faq/y/r.md", "+++\ntitle = \"R\"\n+++\n")),
+            ),
+        ];
+        for (paths, change) in steps {
+            change();
+            let paths: Vec<PathBuf> = paths.iter().map(PathBuf::from).collect();
+            cache.changed(&paths);
+            let got = listing(&read_sources_cached(root, &content, &langs, Some(&cache)).0);
+            assert_eq!(got, full(), "after a change to {paths:?}");
+        }
     }
 }

@@ -265,6 +265,6 @@ impl Manifest {
 pub fn output(manifest: &Manifest) -> Output {
     Output {
         path: PATH.to_owned(),
-        bytes: Arc::new(serde_json::to_vec_pretty(manifest).unwrap_or_default()),
+        bytes: Arc::new(serde_json::to_vec(manifest).unwrap_or_default()),
     }
 }

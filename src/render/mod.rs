@@ -35,7 +35,7 @@ pub struct Output {
 }
 
 /// One page to render.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Job {
     Home,
     Announcements { kind: Option<Kind>, page: usize },
@@ -89,7 +89,13 @@ pub struct LanguageLink {
 }
 
 /// Earlier outputs by job, with the fingerprint of their inputs.
-pub type CachedOutputs = HashMap<String, (u64, Output)>;
+/// Announcement cards by language code and slug, each with a hash of what
+/// it was made from.
+pub type CardCache =
+    std::sync::Mutex<HashMap<String, HashMap<String, (u64, Arc<AnnouncementCard>)>>>;
+
+/// Rendered pages by language code and job, with their fingerprints.
+pub type CachedOutputs = HashMap<String, HashMap<Job, (u64, Output)>>;
 
 /// Which languages have a page at each site path (relative to the
 /// language's root), by index into the configured languages.
@@ -118,7 +124,9 @@ pub struct FeedLink {
 /// cache when those change).
 #[derive(Debug, Default)]
 pub struct RenderCache {
-    outputs: std::sync::Mutex<HashMap<String, (u64, Output)>>,
+    outputs: std::sync::Mutex<CachedOutputs>,
+    /// Announcement cards by language and slug, with the key they were made for.
+    cards: CardCache,
     /// How many jobs the last render through this cache had to render.
     rendered: std::sync::atomic::AtomicUsize,
 }
@@ -126,7 +134,9 @@ pub struct RenderCache {
 impl RenderCache {
     /// How many outputs it holds.
     pub fn len(&self) -> usize {
-        self.outputs.lock().map_or(0, |o| o.len())
+        self.outputs
+            .lock()
+            .map_or(0, |o| o.values().map(HashMap::len).sum())
     }
 
     pub fn is_empty(&self) -> bool {
@@ -148,7 +158,11 @@ pub fn render_sites(
     theme: &Theme,
     cache: Option<&RenderCache>,
 ) -> Result<Vec<Output>, Vec<Diagnostic>> {
-    let renderers: Vec<Renderer> = sites.iter().map(|s| Renderer::new(s, theme)).collect();
+    let renderers: Vec<Renderer> = sites
+        .iter()
+        .map(|s| Renderer::with_cards(s, theme, cache.map(|c| &c.cards)))
+        .collect();
+
     if renderers.len() > 1 {
         let mut alternates: Alternates = HashMap::new();
         for r in &renderers {
@@ -173,12 +187,19 @@ pub fn render_sites(
         c.rendered.store(0, std::sync::atomic::Ordering::Relaxed);
         std::mem::take(&mut *c.outputs.lock().unwrap_or_else(|e| e.into_inner()))
     });
-    let next = std::sync::Mutex::new(HashMap::new());
+    let mut next: CachedOutputs = HashMap::new();
     let counter = cache.map(|c| &c.rendered);
     for r in &renderers {
-        let reuse = previous.as_ref().map(|p| (p, &next));
+        let code = &r.site.config.lang.code;
+        let earlier = previous.as_ref().map(|p| p.get(code.as_str()));
+        let reuse = earlier.map(|e| e.unwrap_or(&EMPTY_OUTPUTS));
         match r.render_all(reuse, counter) {
-            Ok(o) => outputs.extend(o),
+            Ok((o, kept)) => {
+                outputs.extend(o);
+                if cache.is_some() {
+                    next.insert(code.clone(), kept);
+                }
+            }
             Err(e) => errors.extend(e),
         }
     }
@@ -205,12 +226,14 @@ pub fn render_sites(
     outputs.extend(assets);
     if let Some(c) = cache {
         if errors.is_empty() {
-            *c.outputs.lock().unwrap_or_else(|e| e.into_inner()) =
-                next.into_inner().unwrap_or_else(|e| e.into_inner());
+            *c.outputs.lock().unwrap_or_else(|e| e.into_inner()) = next;
         }
     }
     outcome(outputs, errors)
 }
+
+static EMPTY_OUTPUTS: std::sync::LazyLock<HashMap<Job, (u64, Output)>> =
+    std::sync::LazyLock::new(HashMap::new);
 
 /// The outputs, or every error (sorted, once each) when there is any.
 fn outcome(
@@ -234,7 +257,7 @@ pub struct Renderer<'a> {
     /// Set once every language's pages are known.
     alternates: OnceLock<Arc<Alternates>>,
     site_view: SiteView,
-    announcements: Vec<AnnouncementCard>,
+    announcements: Vec<Arc<AnnouncementCard>>,
     services: Vec<ServiceCard>,
     faq_topics: Vec<FaqCard>,
     surveys: Vec<SurveyCard>,
@@ -246,23 +269,80 @@ pub struct Renderer<'a> {
     card_revs: Vec<u64>,
     /// Revision of everything the site shows, for pages that show much of it.
     all_revs: u64,
+    /// Every feed's entries, made on first use.
+    feed_entries: OnceLock<HashMap<FeedKey, Vec<feeds::Entry>>>,
 }
 
 impl<'a> Renderer<'a> {
     pub fn new(site: &'a Site, theme: &'a Theme) -> Renderer<'a> {
+        Renderer::with_cards(site, theme, None)
+    }
+
+    /// A renderer that reuses the announcement cards in `cards` whose
+    /// announcement, services and site are unchanged, and leaves this
+    /// render's cards there.
+    pub fn with_cards(site: &'a Site, theme: &'a Theme, cards: Option<&CardCache>) -> Renderer<'a> {
         let now = site.config.now;
         let tr = theme.i18n.get(&site.config.lang.code);
+        let card_revs: Vec<u64> = site
+            .announcements
+            .iter()
+            .map(|a| {
+                let mut h = DefaultHasher::new();
+                a.source.rev.hash(&mut h);
+                for id in &a.front.services {
+                    match site.service_index.get(id) {
+                        Some(&i) => site.services[i].source.rev.hash(&mut h),
+                        // A service shown from another language.
+                        None => site
+                            .foreign_services
+                            .get(id)
+                            .map(|f| (&f.title, f.lifecycle.as_str()))
+                            .hash(&mut h),
+                    }
+                }
+                h.finish()
+            })
+            .collect();
+        let lang = &site.config.lang.code;
+        let earlier = cards
+            .and_then(|c| c.lock().unwrap_or_else(|e| e.into_inner()).remove(lang))
+            .unwrap_or_default();
+        let card_key = |i: usize| {
+            let mut h = DefaultHasher::new();
+            (card_revs[i], site.fingerprint).hash(&mut h);
+            h.finish()
+        };
+        let announcements: Vec<Arc<AnnouncementCard>> = site
+            .announcements
+            .par_iter()
+            .enumerate()
+            .map(|(i, a)| match earlier.get(&a.slug) {
+                Some((key, card)) if *key == card_key(i) => card.clone(),
+                _ => Arc::new(AnnouncementCard::new(site, tr, a)),
+            })
+            .collect();
+        drop(earlier);
+        if let Some(c) = cards {
+            let kept = site
+                .announcements
+                .iter()
+                .zip(&announcements)
+                .enumerate()
+                .map(|(i, (a, card))| (a.slug.clone(), (card_key(i), card.clone())))
+                .collect();
+            c.lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .insert(lang.clone(), kept);
+        }
         Renderer {
+            feed_entries: OnceLock::new(),
             site,
             theme,
             tr,
             alternates: OnceLock::new(),
             site_view: SiteView::new(site, tr),
-            announcements: site
-                .announcements
-                .par_iter()
-                .map(|a| AnnouncementCard::new(site, tr, a))
-                .collect(),
+            announcements,
             services: {
                 // A category's name here: from a service written in this language.
                 let mut names: HashMap<&str, &str> = HashMap::new();
@@ -295,21 +375,7 @@ impl<'a> Renderer<'a> {
             listed: (0..site.announcements.len())
                 .filter(|&i| !site.announcements[i].is_expired(now))
                 .collect(),
-            card_revs: site
-                .announcements
-                .iter()
-                .map(|a| {
-                    let mut h = DefaultHasher::new();
-                    a.source.rev.hash(&mut h);
-                    for id in &a.front.services {
-                        site.service_index
-                            .get(id)
-                            .map(|&i| site.services[i].source.rev)
-                            .hash(&mut h);
-                    }
-                    h.finish()
-                })
-                .collect(),
+            card_revs,
             all_revs: {
                 let mut h = DefaultHasher::new();
                 site.fingerprint.hash(&mut h);
@@ -469,32 +535,25 @@ impl<'a> Renderer<'a> {
     /// Renders every job of this language, at paths under its prefix.
     /// With `reuse` (the earlier outputs, and where to record these), a job
     /// whose fingerprint is unchanged is taken from the earlier render.
+    /// Renders every page; with `reuse` (the pages of an earlier render
+    /// and their fingerprints) only those whose fingerprint changed, and
+    /// returns what to keep for the next render too.
+    #[allow(clippy::type_complexity)]
     pub fn render_all(
         &self,
-        reuse: Option<(&CachedOutputs, &std::sync::Mutex<CachedOutputs>)>,
+        reuse: Option<&HashMap<Job, (u64, Output)>>,
         rendered: Option<&std::sync::atomic::AtomicUsize>,
-    ) -> Result<Vec<Output>, Vec<Diagnostic>> {
+    ) -> Result<(Vec<Output>, HashMap<Job, (u64, Output)>), Vec<Diagnostic>> {
         let prefix = Config::language_prefix(&self.site.config.lang);
         let jobs = self.jobs();
-        let results: Vec<Result<Output, Diagnostic>> = jobs
+        let results: Vec<Result<(Output, Option<u64>), Diagnostic>> = jobs
             .par_iter()
             .map(|j| {
-                let key = reuse.map(|_| {
-                    (
-                        format!("{}:{j:?}", self.site.config.lang.code),
-                        self.fingerprint(j),
-                    )
-                });
-                if let (Some((previous, _)), Some((k, fp))) = (reuse, &key) {
-                    if let Some((old_fp, out)) = previous.get(k) {
-                        if old_fp == fp {
-                            let out = out.clone();
-                            if let Some((_, next)) = reuse {
-                                next.lock()
-                                    .unwrap_or_else(|e| e.into_inner())
-                                    .insert(k.clone(), (*fp, out.clone()));
-                            }
-                            return Ok(out);
+                let fp = reuse.map(|_| self.fingerprint(j));
+                if let (Some(previous), Some(fp)) = (reuse, fp) {
+                    if let Some((old_fp, out)) = previous.get(j) {
+                        if *old_fp == fp {
+                            return Ok((out.clone(), Some(fp)));
                         }
                     }
                 }
@@ -505,24 +564,25 @@ impl<'a> Renderer<'a> {
                     if !prefix.is_empty() {
                         o.path = format!("{prefix}{}", o.path);
                     }
-                    if let (Some((_, next)), Some((k, fp))) = (reuse, key) {
-                        next.lock()
-                            .unwrap_or_else(|e| e.into_inner())
-                            .insert(k, (fp, o.clone()));
-                    }
-                    o
+                    (o, fp)
                 })
             })
             .collect();
         let mut outputs = Vec::with_capacity(results.len());
+        let mut kept = HashMap::new();
         let mut errors = Vec::new();
-        for r in results {
+        for (j, r) in jobs.into_iter().zip(results) {
             match r {
-                Ok(o) => outputs.push(o),
+                Ok((o, fp)) => {
+                    if let Some(fp) = fp {
+                        kept.insert(j, (fp, o.clone()));
+                    }
+                    outputs.push(o);
+                }
                 Err(e) => errors.push(e),
             }
         }
-        outcome(outputs, errors)
+        outcome(outputs, errors).map(|o| (o, kept))
     }
 
     /// A hash of everything `job`'s output is made from: when it is the same
@@ -596,9 +656,9 @@ impl<'a> Renderer<'a> {
                 if let FeedKey::Service(i) = key {
                     site.services[*i].source.rev.hash(&mut h);
                 }
-                let entries = feeds::entries(site, key);
+                let entries = self.feed_entries(key);
                 entries.len().hash(&mut h);
-                for e in entries {
+                for &e in entries {
                     let (feeds::Entry::Announcement(i) | feeds::Entry::Update(i, _)) = e;
                     self.card_revs[i].hash(&mut h);
                 }
@@ -750,8 +810,23 @@ impl<'a> Renderer<'a> {
         self.page(template, rel, meta, data)
     }
 
+    /// A feed's entries, from every feed's computed once per render.
+    fn feed_entries(&self, key: &FeedKey) -> &[feeds::Entry] {
+        let all = self
+            .feed_entries
+            .get_or_init(|| feeds::all_entries(self.site));
+        match all.get(key) {
+            Some(e) => e,
+            // An audience no announcement names gets those for everyone.
+            None if matches!(key, FeedKey::Audience(_)) => all
+                .get(&FeedKey::Audience(String::new()))
+                .map_or(&[], Vec::as_slice),
+            None => &[],
+        }
+    }
+
     fn cards(&self, indices: &[usize]) -> Vec<&AnnouncementCard> {
-        indices.iter().map(|&i| &self.announcements[i]).collect()
+        indices.iter().map(|&i| &*self.announcements[i]).collect()
     }
 
     fn service_refs(&self, ids: &[String]) -> Vec<ServiceRef> {
@@ -933,7 +1008,7 @@ impl<'a> Renderer<'a> {
                     updates: Vec<UpdateView<'a>>,
                     tags: Vec<TagRef>,
                 }
-                let card = &self.announcements[*i];
+                let card = &*self.announcements[*i];
                 let rel = paths::announcement(&a.slug);
                 let mut meta = self.meta(&rel, &a.front.title, &card.summary, "announcements");
                 meta.og_type = "article";
@@ -1339,8 +1414,8 @@ impl<'a> Renderer<'a> {
             Job::Feed { key, format } => {
                 let folder = feeds::folder(site, key);
                 let bytes = match format {
-                    FeedFormat::Rss => feeds::rss(site, self.tr, key),
-                    FeedFormat::Json => feeds::json(site, self.tr, key),
+                    FeedFormat::Rss => feeds::rss(site, self.tr, key, self.feed_entries(key)),
+                    FeedFormat::Json => feeds::json(site, self.tr, key, self.feed_entries(key)),
                 };
                 Ok(Output {
                     path: format!("{folder}{}", format.file()),

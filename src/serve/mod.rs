@@ -110,7 +110,13 @@ pub fn serve(opts: ServeOptions) -> Result<()> {
         },
     });
     let started = Instant::now();
-    let first = rebuild(&state, &root, &args, opts.verbosity, &[]);
+    let first = rebuild(
+        &state,
+        &root,
+        &args,
+        opts.verbosity,
+        &watch::Batch::default(),
+    );
     if opts.verbosity >= Verbosity::Normal {
         eprintln!("{first}");
         eprintln!(
@@ -150,16 +156,20 @@ pub fn serve(opts: ServeOptions) -> Result<()> {
     let canonical_root = root.canonicalize().unwrap_or(root.clone());
     std::thread::spawn(move || {
         let _watcher = watcher;
-        while let Some(changes) = watch::next_batch(
+        while let Some(batch) = watch::next_batch(
             &rx,
             &canonical_root,
             Duration::from_millis(20),
             Duration::from_millis(400),
         ) {
             let t = Instant::now();
-            let report = rebuild(&watch_state, &watch_root, &args, verbosity, &changes);
+            let report = rebuild(&watch_state, &watch_root, &args, verbosity, &batch);
             if verbosity >= Verbosity::Normal {
-                eprintln!("{changes:?} changed: {report} in {:.0?}", t.elapsed());
+                eprintln!(
+                    "{:?} changed: {report} in {:.0?}",
+                    batch.changes,
+                    t.elapsed()
+                );
             }
         }
     });
@@ -196,8 +206,9 @@ fn rebuild(
     root: &Path,
     args: &SiteArgs,
     verbosity: Verbosity,
-    changes: &[watch::Change],
+    batch: &watch::Batch,
 ) -> String {
+    let changes = &batch.changes;
     *state.building.lock().unwrap_or_else(|e| e.into_inner()) = true;
     // Earlier pages are only reusable under the same theme, static files, words
     // and config.
@@ -205,10 +216,16 @@ fn rebuild(
         let mut cache = state.cache.lock().unwrap_or_else(|e| e.into_inner());
         if changes.iter().any(|c| *c != watch::Change::Content) {
             *cache = Arc::new(crate::commands::BuildCache::default());
+        } else {
+            // Only these files need a look; the rest are as last read.
+            cache.load.files.changed(&batch.content);
         }
         cache.clone()
     };
     let result = build_cached(root, args, Verbosity::Quiet, Some(&cache));
+    // What the new build replaces is freed after readers are let in.
+    let mut garbage: Vec<Box<dyn Send>> = Vec::new();
+    let mut manifest = None;
     let report = {
         let mut snap = state.snapshot.write().unwrap_or_else(|e| e.into_inner());
         let count = {
@@ -219,30 +236,20 @@ fn rebuild(
         snap.build = format!("{}-{count}", state.started);
         match result {
             Ok(built) => {
-                if let Some(receiver) = &state.receiver {
-                    let manifest = built
-                        .outputs
-                        .iter()
-                        .find(|o| o.path == crate::feedback::manifest::PATH)
-                        .and_then(|o| {
-                            crate::feedback::manifest::Manifest::from_json(&o.bytes).ok()
-                        });
-                    if let Some(m) = manifest {
-                        receiver.set_manifest(m);
-                    }
-                }
+                manifest = built
+                    .outputs
+                    .iter()
+                    .find(|o| o.path == crate::feedback::manifest::PATH)
+                    .map(|o| o.bytes.clone());
                 let pages = built
                     .outputs
                     .iter()
                     .filter(|o| o.path.ends_with(".html"))
                     .count();
-                snap.files = Arc::new(
-                    built
-                        .outputs
-                        .into_iter()
-                        .map(|o| (o.path, o.bytes))
-                        .collect(),
-                );
+                let crate::commands::Built { sites, outputs } = built;
+                garbage.push(Box::new(sites));
+                let files = Arc::new(outputs.into_iter().map(|o| (o.path, o.bytes)).collect());
+                garbage.push(Box::new(std::mem::replace(&mut snap.files, files)));
                 snap.errors = None;
                 format!("built {pages} pages")
             }
@@ -261,6 +268,13 @@ fn rebuild(
     };
     *state.building.lock().unwrap_or_else(|e| e.into_inner()) = false;
     state.built.notify_all();
+    drop(garbage);
+    // The receiver takes the new build's surveys.
+    if let (Some(receiver), Some(bytes)) = (&state.receiver, manifest) {
+        if let Ok(m) = crate::feedback::manifest::Manifest::from_json(&bytes) {
+            receiver.set_manifest(m);
+        }
+    }
     let style_only = !changes.is_empty() && changes.iter().all(|c| *c == watch::Change::Style);
     *state.style_only.lock().unwrap_or_else(|e| e.into_inner()) = style_only
         && state

@@ -48,6 +48,15 @@ pub fn classify(root: &Path, path: &Path) -> Option<Change> {
     }
 }
 
+/// What changed in one burst of events.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Batch {
+    /// Each kind once, sorted.
+    pub changes: Vec<Change>,
+    /// The content paths that changed, relative to the root, sorted.
+    pub content: Vec<PathBuf>,
+}
+
 /// Waits for the first change that matters, then for the events to stop
 /// for `quiet` (at most `limit` in all), and returns every change seen.
 /// `None` when the watcher is gone.
@@ -56,11 +65,23 @@ pub fn next_batch(
     root: &Path,
     quiet: Duration,
     limit: Duration,
-) -> Option<Vec<Change>> {
-    let mut changes: Vec<Change> = Vec::new();
-    while changes.is_empty() {
+) -> Option<Batch> {
+    let mut batch = Batch::default();
+    let take = |paths: Vec<PathBuf>, batch: &mut Batch| {
+        for p in paths {
+            if let Some(change) = classify(root, &p) {
+                batch.changes.push(change);
+                if change == Change::Content {
+                    if let Ok(rel) = p.strip_prefix(root) {
+                        batch.content.push(rel.to_path_buf());
+                    }
+                }
+            }
+        }
+    };
+    while batch.changes.is_empty() {
         let paths = events.recv().ok()?;
-        changes.extend(paths.iter().filter_map(|p| classify(root, p)));
+        take(paths, &mut batch);
     }
     let started = Instant::now();
     loop {
@@ -69,14 +90,16 @@ pub fn next_batch(
             break;
         }
         match events.recv_timeout(quiet.min(left)) {
-            Ok(paths) => changes.extend(paths.iter().filter_map(|p| classify(root, p))),
+            Ok(paths) => take(paths, &mut batch),
             Err(RecvTimeoutError::Timeout) => break,
             Err(RecvTimeoutError::Disconnected) => break,
         }
     }
-    changes.sort();
-    changes.dedup();
-    Some(changes)
+    batch.changes.sort();
+    batch.changes.dedup();
+    batch.content.sort();
+    batch.content.dedup();
+    Some(batch)
 }
 
 #[cfg(test)]
@@ -131,7 +154,8 @@ mod tests {
             Duration::from_secs(1),
         )
         .unwrap();
-        assert_eq!(batch, [Change::Content, Change::Templates]);
+        assert_eq!(batch.changes, [Change::Content, Change::Templates]);
+        assert_eq!(batch.content, [PathBuf::from("content/a.md")]);
         drop(tx);
         assert_eq!(
             next_batch(
