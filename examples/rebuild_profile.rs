@@ -14,6 +14,11 @@ fn main() {
         let file = dir.join("content/announcements/a00000.md");
         let text = std::fs::read_to_string(&file).unwrap();
         std::fs::write(&file, format!("{text}\nEdit {n}.\n")).unwrap();
+        // As the preview's watcher would: name the file that changed.
+        cache
+            .load
+            .files
+            .changed(&[std::path::PathBuf::from("content/announcements/a00000.md")]);
         let t = std::time::Instant::now();
         let built = build_cached(&dir, &args, Verbosity::Verbose, Some(&cache)).unwrap();
         eprintln!(

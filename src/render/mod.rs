@@ -89,6 +89,9 @@ pub struct LanguageLink {
 }
 
 /// Earlier outputs by job, with the fingerprint of their inputs.
+/// Every feed's entries, by feed.
+pub type FeedEntries = HashMap<FeedKey, Vec<feeds::Entry>>;
+
 /// Announcement cards by language code and slug, each with a hash of what
 /// it was made from.
 pub type CardCache =
@@ -127,6 +130,10 @@ pub struct RenderCache {
     outputs: std::sync::Mutex<CachedOutputs>,
     /// Announcement cards by language and slug, with the key they were made for.
     cards: CardCache,
+    /// Every feed's entries by language, with the key they were made for.
+    feeds: std::sync::Mutex<HashMap<String, (u64, Arc<FeedEntries>)>>,
+    /// The feedback receiver's manifest, with the key it was made for.
+    manifest: std::sync::Mutex<Option<(u64, Output)>>,
     /// How many jobs the last render through this cache had to render.
     rendered: std::sync::atomic::AtomicUsize,
 }
@@ -160,7 +167,7 @@ pub fn render_sites(
 ) -> Result<Vec<Output>, Vec<Diagnostic>> {
     let renderers: Vec<Renderer> = sites
         .iter()
-        .map(|s| Renderer::with_cards(s, theme, cache.map(|c| &c.cards)))
+        .map(|s| Renderer::with_cache(s, theme, cache))
         .collect();
 
     if renderers.len() > 1 {
@@ -203,10 +210,43 @@ pub fn render_sites(
             Err(e) => errors.extend(e),
         }
     }
-    let pages: Vec<Vec<String>> = renderers.iter().map(|r| r.page_paths()).collect();
-    outputs.push(crate::feedback::manifest::output(
-        &crate::feedback::manifest::build(sites, theme, &pages),
-    ));
+    // The receiver's manifest: its pages follow from the jobs, its surveys
+    // and FAQ questions from their files.
+    let manifest_key = {
+        let mut h = DefaultHasher::new();
+        for r in &renderers {
+            let site = r.site;
+            (site.fingerprint, r.jobs()).hash(&mut h);
+            for s in &site.surveys {
+                s.source.rev.hash(&mut h);
+            }
+            for f in &site.faq_topics {
+                f.source.rev.hash(&mut h);
+            }
+        }
+        h.finish()
+    };
+    let earlier = cache.and_then(|c| {
+        c.manifest
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+            .filter(|(key, _)| *key == manifest_key)
+    });
+    let manifest = match earlier {
+        Some((_, output)) => output,
+        None => {
+            let pages: Vec<Vec<String>> = renderers.iter().map(|r| r.page_paths()).collect();
+            crate::feedback::manifest::output(&crate::feedback::manifest::build(
+                sites, theme, &pages,
+            ))
+        }
+    };
+    if let Some(c) = cache {
+        *c.manifest.lock().unwrap_or_else(|e| e.into_inner()) =
+            Some((manifest_key, manifest.clone()));
+    }
+    outputs.push(manifest);
     let generated: std::collections::HashSet<&str> =
         outputs.iter().map(|o| o.path.as_str()).collect();
     let mut assets = Vec::new();
@@ -225,6 +265,16 @@ pub fn render_sites(
     }
     outputs.extend(assets);
     if let Some(c) = cache {
+        let mut feeds = c.feeds.lock().unwrap_or_else(|e| e.into_inner());
+        for r in &renderers {
+            if let Some(entries) = r.feed_entries.get() {
+                feeds.insert(
+                    r.site.config.lang.code.clone(),
+                    (r.feeds_key, entries.clone()),
+                );
+            }
+        }
+        drop(feeds);
         if errors.is_empty() {
             *c.outputs.lock().unwrap_or_else(|e| e.into_inner()) = next;
         }
@@ -270,18 +320,25 @@ pub struct Renderer<'a> {
     /// Revision of everything the site shows, for pages that show much of it.
     all_revs: u64,
     /// Every feed's entries, made on first use.
-    feed_entries: OnceLock<HashMap<FeedKey, Vec<feeds::Entry>>>,
+    feed_entries: OnceLock<Arc<FeedEntries>>,
+    /// A hash of what the feeds' entries are made of.
+    feeds_key: u64,
 }
 
 impl<'a> Renderer<'a> {
     pub fn new(site: &'a Site, theme: &'a Theme) -> Renderer<'a> {
-        Renderer::with_cards(site, theme, None)
+        Renderer::with_cache(site, theme, None)
     }
 
     /// A renderer that reuses the announcement cards in `cards` whose
     /// announcement, services and site are unchanged, and leaves this
     /// render's cards there.
-    pub fn with_cards(site: &'a Site, theme: &'a Theme, cards: Option<&CardCache>) -> Renderer<'a> {
+    pub fn with_cache(
+        site: &'a Site,
+        theme: &'a Theme,
+        cache: Option<&RenderCache>,
+    ) -> Renderer<'a> {
+        let cards = cache.map(|c| &c.cards);
         let now = site.config.now;
         let tr = theme.i18n.get(&site.config.lang.code);
         let card_revs: Vec<u64> = site
@@ -304,6 +361,13 @@ impl<'a> Renderer<'a> {
                 h.finish()
             })
             .collect();
+        // Feeds are made of the announcements (their revisions cover their
+        // services, tags, audiences and dates), in the site's order and clock.
+        let feeds_key = {
+            let mut h = DefaultHasher::new();
+            (site.fingerprint, &card_revs).hash(&mut h);
+            h.finish()
+        };
         let lang = &site.config.lang.code;
         let earlier = cards
             .and_then(|c| c.lock().unwrap_or_else(|e| e.into_inner()).remove(lang))
@@ -336,7 +400,21 @@ impl<'a> Renderer<'a> {
                 .insert(lang.clone(), kept);
         }
         Renderer {
-            feed_entries: OnceLock::new(),
+            feed_entries: {
+                let earlier = cache.and_then(|c| {
+                    let feeds = c.feeds.lock().unwrap_or_else(|e| e.into_inner());
+                    feeds
+                        .get(&site.config.lang.code)
+                        .filter(|(key, _)| *key == feeds_key)
+                        .map(|(_, entries)| entries.clone())
+                });
+                let lock = OnceLock::new();
+                if let Some(entries) = earlier {
+                    let _ = lock.set(entries);
+                }
+                lock
+            },
+            feeds_key,
             site,
             theme,
             tr,
@@ -669,9 +747,22 @@ impl<'a> Renderer<'a> {
                 }
                 cards(&mut h, &calendar::events(site, *key));
             }
-            Job::Catalog | Job::Compare => {
+            Job::Catalog | Job::Compare | Job::CatalogJson => {
                 for x in &site.services {
                     x.source.rev.hash(&mut h);
+                }
+            }
+            // The layout and fixed words only.
+            Job::NotFound => {}
+            Job::Tags => {
+                for t in site.tags.values() {
+                    (
+                        &t.name,
+                        t.announcements.len(),
+                        t.services.len(),
+                        t.faq_topics.len(),
+                    )
+                        .hash(&mut h);
                 }
             }
             Job::FaqIndex => {
@@ -685,12 +776,7 @@ impl<'a> Renderer<'a> {
                 }
             }
             // Pages that show (or count) much of the site.
-            Job::Home
-            | Job::Tags
-            | Job::Subscribe
-            | Job::NotFound
-            | Job::Sitemap
-            | Job::CatalogJson => self.all_revs.hash(&mut h),
+            Job::Home | Job::Subscribe | Job::Sitemap => self.all_revs.hash(&mut h),
         }
         h.finish()
     }
@@ -814,7 +900,7 @@ impl<'a> Renderer<'a> {
     fn feed_entries(&self, key: &FeedKey) -> &[feeds::Entry] {
         let all = self
             .feed_entries
-            .get_or_init(|| feeds::all_entries(self.site));
+            .get_or_init(|| Arc::new(feeds::all_entries(self.site)));
         match all.get(key) {
             Some(e) => e,
             // An audience no announcement names gets those for everyone.

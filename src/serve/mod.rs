@@ -57,6 +57,8 @@ struct State {
     /// Takes the answers of the preview's forms; `None` when its database
     /// could not be opened.
     receiver: Option<crate::feedback::receiver::Receiver>,
+    /// The manifest the receiver has.
+    manifest: Mutex<Option<Arc<Vec<u8>>>>,
 }
 
 /// Threads answering requests; event streams get threads of their own.
@@ -97,6 +99,7 @@ pub fn serve(opts: ServeOptions) -> Result<()> {
         changed: Condvar::new(),
         started: format!("{:x}", jiff::Timestamp::now().as_millisecond()),
         cache: Mutex::new(Arc::new(crate::commands::BuildCache::default())),
+        manifest: Mutex::new(None),
         receiver: match crate::feedback::store::Store::open(&opts.db) {
             Ok(store) => Some(crate::feedback::receiver::Receiver::new(
                 crate::feedback::manifest::Manifest::empty(),
@@ -269,10 +272,14 @@ fn rebuild(
     *state.building.lock().unwrap_or_else(|e| e.into_inner()) = false;
     state.built.notify_all();
     drop(garbage);
-    // The receiver takes the new build's surveys.
+    // The receiver takes the new build's surveys, when they changed.
     if let (Some(receiver), Some(bytes)) = (&state.receiver, manifest) {
-        if let Ok(m) = crate::feedback::manifest::Manifest::from_json(&bytes) {
-            receiver.set_manifest(m);
+        let mut last = state.manifest.lock().unwrap_or_else(|e| e.into_inner());
+        if last.as_ref() != Some(&bytes) {
+            if let Ok(m) = crate::feedback::manifest::Manifest::from_json(&bytes) {
+                receiver.set_manifest(m);
+            }
+            *last = Some(bytes);
         }
     }
     let style_only = !changes.is_empty() && changes.iter().all(|c| *c == watch::Change::Style);
