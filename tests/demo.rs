@@ -291,8 +291,20 @@ fn catalog_groups_services_and_compares_them() {
     );
 
     let compare = p.page("services/compare/index.html");
-    let rows = texts(&compare, "tbody tr");
+    let rows = texts(&compare, "table.compare:not(.move) tbody tr");
     assert_eq!(rows.len(), 17);
+    // Each service being replaced beside its successor, cost and SLA side by side.
+    assert!(
+        texts(&compare, ".moves caption").contains(&"Classic VPN → Zero Trust Access".to_owned())
+    );
+    let vpn_move = texts(&compare, "table.move")
+        .into_iter()
+        .find(|t| t.starts_with("Classic VPN → Zero Trust Access"))
+        .unwrap();
+    assert!(
+        vpn_move.contains("Cost€4.50 per user per month€3.20 per user per month"),
+        "{vpn_move}"
+    );
     let zta = rows
         .iter()
         .find(|r| r.starts_with("Zero Trust Access"))
@@ -498,4 +510,57 @@ fn every_page_has_landmarks_and_metadata() {
         );
         assert!(!html.contains("&#x2F;"), "{path}");
     }
+}
+
+#[test]
+fn search_index_and_the_a_to_z_fallback() {
+    let p = demo();
+    for lang in ["", "nl/"] {
+        let text = p.text(&format!("{lang}search/index.json"));
+        let index: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(index["v"], 1);
+        let docs = index["docs"].as_array().unwrap();
+        let kinds = |k: &str| docs.iter().filter(|d| d[2] == k).count();
+        assert_eq!(kinds("service"), 17, "{lang}");
+        assert!(kinds("faq") >= 20 && kinds("announcement") >= 20, "{lang}");
+        // Each FAQ question is its own result, linking to its anchor.
+        let question = docs
+            .iter()
+            .find(|d| {
+                d[2] == "faq"
+                    && d[1]
+                        .as_str()
+                        .unwrap()
+                        .starts_with(&format!("/{lang}faq/accounts-and-security/#"))
+            })
+            .unwrap();
+        assert!(question[0].as_str().unwrap().ends_with('?'), "{question}");
+    }
+    let nl = p.text("nl/search/index.json");
+    assert!(nl.contains("\"Dienst\""), "Dutch words for the script");
+    // Small next to the HTML it indexes.
+    let html: usize = read_tree(&p.public())
+        .iter()
+        .filter(|(k, _)| k.ends_with(".html"))
+        .map(|(_, v)| v.len())
+        .sum();
+    let index = p.text("search/index.json").len() + p.text("nl/search/index.json").len();
+    assert!(index * 4 < html, "index {index} bytes, HTML {html}");
+    // Without a script, the search page lists services and questions A to Z.
+    let page = p.page("search/index.html");
+    let letters = texts(&page, ".a-to-z h3");
+    assert!(
+        letters.len() > 5 && letters.windows(2).all(|w| w[0] <= w[1]),
+        "{letters:?}"
+    );
+    let entries = texts(&page, ".a-to-z li a");
+    assert!(entries.contains(&"Classic VPN".to_owned()));
+    assert!(entries.contains(&"I forgot my password. How do I reset it?".to_owned()));
+    // Every page has the search box, pointing at its language's index.
+    let home = p.page("nl/index.html");
+    assert_eq!(attrs(&home, "form[role=search]", "action"), ["/nl/search/"]);
+    assert_eq!(
+        attrs(&home, "#site-search-input", "data-search"),
+        ["/nl/search/index.json"]
+    );
 }

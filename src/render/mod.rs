@@ -5,6 +5,7 @@
 pub mod calendar;
 pub mod catalog;
 pub mod feeds;
+pub mod search;
 pub mod sitemap;
 pub mod views;
 
@@ -57,6 +58,8 @@ pub enum Job {
     Feed { key: FeedKey, format: FeedFormat },
     Calendar(CalendarKey),
     CatalogJson,
+    Search,
+    SearchIndex,
 }
 
 /// Common metadata of a page, for `<head>` and navigation.
@@ -545,6 +548,8 @@ impl<'a> Renderer<'a> {
         jobs.push(Job::Calendar(CalendarKey::All));
         jobs.extend((0..site.services.len()).map(|i| Job::Calendar(CalendarKey::Service(i))));
         jobs.push(Job::CatalogJson);
+        jobs.push(Job::Search);
+        jobs.push(Job::SearchIndex);
         jobs
     }
 
@@ -765,9 +770,14 @@ impl<'a> Renderer<'a> {
                         .hash(&mut h);
                 }
             }
-            Job::FaqIndex => {
+            Job::FaqIndex | Job::Search => {
                 for x in &site.faq_topics {
                     x.source.rev.hash(&mut h);
+                }
+                if *job == Job::Search {
+                    for x in &site.services {
+                        x.source.rev.hash(&mut h);
+                    }
                 }
             }
             Job::Surveys => {
@@ -776,7 +786,9 @@ impl<'a> Renderer<'a> {
                 }
             }
             // Pages that show (or count) much of the site.
-            Job::Home | Job::Subscribe | Job::Sitemap => self.all_revs.hash(&mut h),
+            Job::Home | Job::Subscribe | Job::Sitemap | Job::SearchIndex => {
+                self.all_revs.hash(&mut h)
+            }
         }
         h.finish()
     }
@@ -1128,10 +1140,17 @@ impl<'a> Renderer<'a> {
                     services: Vec<&'a ServiceCard>,
                 }
                 #[derive(Serialize)]
+                struct Choice<'a> {
+                    value: &'static str,
+                    label: &'a str,
+                }
+                #[derive(Serialize)]
                 struct Data<'a> {
                     categories: Vec<Category<'a>>,
                     compare_url: String,
                     count: usize,
+                    lifecycles: Vec<Choice<'a>>,
+                    deliveries: Vec<Choice<'a>>,
                 }
                 let mut categories: Vec<Category> = Vec::new();
                 for card in &self.services {
@@ -1150,20 +1169,62 @@ impl<'a> Renderer<'a> {
                     self.tr.t("desc_catalog"),
                     "services",
                 );
+                // The filters offer the values the catalog has, in their order.
+                let services = &self.services;
+                let choices = |pick: fn(&ServiceCard) -> &Badge, order: Vec<&'static str>| {
+                    let mut seen: Vec<Choice> = Vec::new();
+                    for value in order {
+                        if let Some(card) = services.iter().find(|s| pick(s).value == value) {
+                            seen.push(Choice {
+                                value,
+                                label: &pick(card).label,
+                            });
+                        }
+                    }
+                    seen
+                };
+                let lifecycles: Vec<&'static str> = crate::content::service::Lifecycle::ALL
+                    .iter()
+                    .map(|l| l.as_str())
+                    .collect();
+                let deliveries: Vec<&'static str> = crate::content::service::Delivery::ALL
+                    .iter()
+                    .map(|d| d.as_str())
+                    .collect();
                 let data = Data {
                     categories,
                     compare_url: c.url("services/compare/"),
                     count: self.services.len(),
+                    lifecycles: choices(|s| &s.lifecycle, lifecycles),
+                    deliveries: choices(|s| &s.delivery, deliveries),
                 };
                 self.page("catalog.html", "services/", meta, data)
             }
             Job::Compare => {
                 #[derive(Serialize)]
+                struct Move<'a> {
+                    from: &'a ServiceCard,
+                    to: Vec<&'a ServiceCard>,
+                }
+                #[derive(Serialize)]
                 struct Data<'a> {
                     services: &'a [ServiceCard],
+                    moves: Vec<Move<'a>>,
                 }
+                // Legacy, retiring and retired services beside their successors.
+                let moves = site
+                    .related
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, r)| !r.replaced_by.is_empty())
+                    .map(|(i, r)| Move {
+                        from: &self.services[i],
+                        to: r.replaced_by.iter().map(|&j| &self.services[j]).collect(),
+                    })
+                    .collect();
                 let data = Data {
                     services: &self.services,
+                    moves,
                 };
                 self.index_page(
                     "compare.html",
@@ -1520,7 +1581,131 @@ impl<'a> Renderer<'a> {
                 path: "sitemap.xml".into(),
                 bytes: Arc::new(sitemap::write(self, &self.jobs())),
             }),
+            Job::SearchIndex => Ok(Output {
+                path: search::PATH.into(),
+                bytes: Arc::new(self.search_index()),
+            }),
+            Job::Search => {
+                #[derive(Serialize)]
+                struct Entry {
+                    title: String,
+                    url: String,
+                }
+                #[derive(Serialize)]
+                struct Letter {
+                    letter: String,
+                    entries: Vec<Entry>,
+                }
+                #[derive(Serialize)]
+                struct Data {
+                    index_url: String,
+                    letters: Vec<Letter>,
+                }
+                let mut items: Vec<(String, String)> = self
+                    .services
+                    .iter()
+                    .map(|s| (s.title.clone(), s.url.clone()))
+                    .collect();
+                for f in &self.faq_topics {
+                    items.extend(f.questions.iter().map(|q| (q.title.clone(), q.url.clone())));
+                }
+                let letters = search::a_to_z(items)
+                    .into_iter()
+                    .map(|(letter, list)| Letter {
+                        letter,
+                        entries: list
+                            .into_iter()
+                            .map(|(title, url)| Entry { title, url })
+                            .collect(),
+                    })
+                    .collect();
+                let data = Data {
+                    index_url: c.url(search::PATH),
+                    letters,
+                };
+                self.index_page("search.html", "search/", "search", "search", data)
+            }
         }
+    }
+
+    /// Every service, FAQ question, announcement, survey and page as a
+    /// search document.
+    fn search_index(&self) -> Vec<u8> {
+        use search::{doc, strip_html, DocKind};
+        let site = self.site;
+        let lang = |source: &crate::content::Source| {
+            site.foreign_lang(source)
+                .unwrap_or_else(|| site.config.lang.code.clone())
+        };
+        let mut docs: Vec<String> = Vec::new();
+        for (card, s) in self.services.iter().zip(&site.services) {
+            docs.push(doc(
+                DocKind::Service,
+                &card.title,
+                &card.url,
+                &[card.category.as_str()],
+                &card.summary,
+                &strip_html(&s.body.html),
+                &lang(&s.source),
+            ));
+        }
+        for (card, f) in self.faq_topics.iter().zip(&site.faq_topics) {
+            let services: Vec<String> = self
+                .service_refs(&f.front.services)
+                .into_iter()
+                .map(|s| s.title)
+                .collect();
+            let services: Vec<&str> = services.iter().map(String::as_str).collect();
+            for (q, section) in card.questions.iter().zip(&f.body.sections) {
+                docs.push(doc(
+                    DocKind::Faq,
+                    &q.title,
+                    &q.url,
+                    &services,
+                    &section.text,
+                    &section.text,
+                    &lang(&f.source),
+                ));
+            }
+        }
+        for (card, v) in self.surveys.iter().zip(&site.surveys) {
+            docs.push(doc(
+                DocKind::Survey,
+                &card.title,
+                &card.url,
+                &[],
+                &card.summary,
+                &strip_html(&v.body.html),
+                &lang(&v.source),
+            ));
+        }
+        for p in &site.pages {
+            docs.push(doc(
+                DocKind::Page,
+                &p.front.title,
+                &site.config.url(&paths::page(&p.slug)),
+                &[],
+                p.front.summary.as_deref().unwrap_or(&p.body.summary),
+                &strip_html(&p.body.html),
+                &lang(&p.source),
+            ));
+        }
+        let mut all: Vec<&str> = docs.iter().map(String::as_str).collect();
+        all.extend(self.announcements.iter().map(|a| a.search.as_str()));
+        let tr = self.tr;
+        let words = serde_json::json!({
+            "results": tr.t("search_results"),
+            "none": tr.t("search_no_results"),
+            "failed": tr.t("search_failed"),
+            "kinds": {
+                "service": tr.t("search_kind_service"),
+                "faq": tr.t("search_kind_faq"),
+                "announcement": tr.t("search_kind_announcement"),
+                "survey": tr.t("search_kind_survey"),
+                "page": tr.t("search_kind_page"),
+            },
+        });
+        search::index(&all, &words)
     }
 
     /// The site path a job writes (for the sitemap), if it is a public page.
@@ -1545,7 +1730,9 @@ impl<'a> Renderer<'a> {
             Job::Tags => "tags/".into(),
             Job::Tag { slug, page } => paths::paginated(&paths::tag(slug), *page),
             Job::Subscribe => "subscribe/".into(),
+            Job::Search => "search/".into(),
             Job::SurveyThanks(_)
+            | Job::SearchIndex
             | Job::NotFound
             | Job::Sitemap
             | Job::Feed { .. }

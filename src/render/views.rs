@@ -206,6 +206,9 @@ pub struct AnnouncementCard {
     pub services: Vec<ServiceRef>,
     /// The language it is written in, when that is not the page's.
     pub lang: Option<String>,
+    /// Its document in the search index.
+    #[serde(skip)]
+    pub search: String,
 }
 
 impl AnnouncementCard {
@@ -237,7 +240,27 @@ impl AnnouncementCard {
             }),
             services: ServiceRef::list(site, tr, &a.front.services),
             lang: site.foreign_lang(&a.source),
+            search: String::new(),
         }
+        .with_search_doc(site, a)
+    }
+
+    fn with_search_doc(mut self, site: &Site, a: &Announcement) -> AnnouncementCard {
+        let services: Vec<&str> = self.services.iter().map(|s| s.title.as_str()).collect();
+        let lang = self
+            .lang
+            .clone()
+            .unwrap_or_else(|| site.config.lang.code.clone());
+        self.search = super::search::doc(
+            super::search::DocKind::Announcement,
+            &self.title,
+            &self.url,
+            &services,
+            &self.summary,
+            &super::search::strip_html(&a.body.html),
+            &lang,
+        );
+        self
     }
 }
 
