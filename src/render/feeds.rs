@@ -180,24 +180,7 @@ pub fn entries(site: &Site, key: &FeedKey) -> Vec<Entry> {
                 .map(|j| Entry::Update(i, j)),
         );
     }
-    // Newest first, ties in guid order; only the newest `limit` are sorted.
-    let key = |e: &Entry| {
-        let (i, j) = match *e {
-            Entry::Announcement(i) => (i, None),
-            Entry::Update(i, j) => (i, Some(j)),
-        };
-        (
-            std::cmp::Reverse(entry_date(site, *e)),
-            site.announcements[i].slug.as_str(),
-            j.map(|j| site.announcements[i].updates[j].at),
-        )
-    };
-    let limit = site.config.file.feeds.limit;
-    if out.len() > limit {
-        out.select_nth_unstable_by(limit - 1, |x, y| key(x).cmp(&key(y)));
-        out.truncate(limit);
-    }
-    out.sort_by(|x, y| key(x).cmp(&key(y)));
+    newest(site, &mut out);
     out
 }
 
