@@ -265,23 +265,10 @@ fn every_demo_survey_can_be_answered_through_its_form_and_the_report_adds_up() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     let json: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("results.json")).unwrap()).unwrap();
-    let survey = json["surveys"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["id"] == "it-satisfaction-2026")
-        .unwrap();
+    let survey = common::by_id(&json["surveys"], "it-satisfaction-2026");
     assert_eq!(survey["responses"], 4);
     assert_eq!(survey["by_language"], serde_json::json!({"en": 3, "nl": 1}));
-    let question = |id: &str| {
-        survey["questions"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|q| q["id"] == id)
-            .unwrap()
-            .clone()
-    };
+    let question = |id: &str| common::by_id(&survey["questions"], id);
     // (4 + 2 + 5 + 3) / 4
     assert_eq!(question("overall")["summary"]["mean"], 3.5);
     assert_eq!(question("overall")["by_language"]["nl"]["mean"], 2.0);

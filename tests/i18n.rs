@@ -446,24 +446,10 @@ fn a_dutch_survey_answer_is_counted_in_the_same_results_as_an_english_one() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     let json: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("results.json")).unwrap()).unwrap();
-    let survey = &json["surveys"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["id"] == "it-satisfaction-2026")
-        .unwrap()
-        .clone();
+    let survey = common::by_id(&json["surveys"], "it-satisfaction-2026");
     assert_eq!(survey["responses"], 2);
     assert_eq!(survey["by_language"], serde_json::json!({"en": 1, "nl": 1}));
-    let q = |id: &str| {
-        survey["questions"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|q| q["id"] == id)
-            .unwrap()
-            .clone()
-    };
+    let q = |id: &str| common::by_id(&survey["questions"], id);
     // "Cloudopslag" and "Cloud Storage" are one option.
     assert!(q("most_used")["summary"]["counts"]
         .as_array()

@@ -149,9 +149,9 @@ fn migrate(conn: &Connection) -> Result<(), String> {
         .map_err(|e| e.to_string())?
         .max(0) as usize;
     if version > SCHEMA_VERSION {
-        return Err(newer(Path::new(""), version)
-            .trim_start_matches(": ")
-            .to_owned());
+        return Err(format!(
+            "the database has schema version {version}, made by a newer Portico (this one knows up to {SCHEMA_VERSION})"
+        ));
     }
     if version == 0 {
         // A database Portico did not make is left alone.

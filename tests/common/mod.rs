@@ -383,3 +383,14 @@ pub fn send(
         body: body.to_owned(),
     })
 }
+
+/// The element of a JSON array whose `id` is `id` (a survey or question in
+/// `results.json`).
+pub fn by_id(list: &serde_json::Value, id: &str) -> serde_json::Value {
+    list.as_array()
+        .expect("a JSON array")
+        .iter()
+        .find(|x| x["id"] == id)
+        .unwrap_or_else(|| panic!("no `{id}` in {list}"))
+        .clone()
+}
