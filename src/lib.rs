@@ -18,6 +18,7 @@ pub mod render;
 pub mod serve;
 pub mod site;
 pub mod theme;
+pub mod timing;
 pub mod translation;
 
 use std::fmt;

@@ -93,6 +93,9 @@ pub struct Site {
     pub related: Vec<Related>,
     /// By slug.
     pub tags: BTreeMap<String, Tag>,
+    /// The audiences announcements name ("all" included), as (slug, name),
+    /// by name.
+    pub audiences: Vec<(String, String)>,
     /// Services that exist only in other languages, by id.
     pub foreign_services: HashMap<String, ForeignService>,
     /// A hash of what every page depends on (every URL, the clock to the
@@ -248,12 +251,14 @@ pub fn load_sites_cached(
     cache: Option<&LoadCache>,
 ) -> Result<Vec<Site>, ContentErrors> {
     let content_dir = config.root.join("content");
+    let t = crate::timing::phase("read sources");
     let (sources, read_errors) = content::read_sources_cached(
         &config.root,
         &content_dir,
         &config.translation_codes(),
         cache.map(|c| &c.files),
     );
+    drop(t);
     sites_from_sources_cached(config, sources, read_errors, cache)
 }
 
@@ -275,6 +280,7 @@ fn sites_from_sources_cached(
     cache: Option<&LoadCache>,
 ) -> Result<Vec<Site>, ContentErrors> {
     let tz = config.tz.clone();
+    let t = crate::timing::phase("parse");
     let base_revs: HashMap<String, u64> = sources
         .iter()
         .filter(|s| s.lang.is_none())
@@ -352,6 +358,8 @@ fn sites_from_sources_cached(
             .collect();
     }
 
+    drop(t);
+    let t = crate::timing::phase("translations and link targets");
     let mut parsed: Vec<ParsedItem> = Vec::new();
     let mut shared = Shared {
         failed_ids: HashSet::new(),
@@ -437,6 +445,7 @@ fn sites_from_sources_cached(
         }
         all_targets.insert(p.source().rel.clone(), target);
     }
+    drop(t);
     let mut sites = Vec::new();
     let mut parsed = Some(parsed);
     let count = lang_configs.len();
@@ -524,6 +533,7 @@ impl Site {
         shared: &Shared,
         cache: Option<&LoadCache>,
     ) -> Result<Site, ContentErrors> {
+        let t = crate::timing::phase("assemble: targets, fingerprint");
         let mut errors: Vec<Diagnostic> = Vec::new();
         let mut home = None;
         let mut services = Vec::new();
@@ -572,6 +582,8 @@ impl Site {
             }
             h.finish()
         };
+        drop(t);
+        let t = crate::timing::phase("assemble: sort and check");
         let now = config.now;
         let drafts = config.drafts;
         for rel in &shared.failed_files {
@@ -727,6 +739,8 @@ impl Site {
             }
         }
 
+        drop(t);
+        let t = crate::timing::phase("assemble: Markdown");
         // Markdown, in parallel; each item keeps its own errors.
         let targets_hash = {
             use std::hash::{Hash, Hasher};
@@ -843,6 +857,8 @@ impl Site {
             }
         }
 
+        drop(t);
+        let t = crate::timing::phase("assemble: anchors, related, tags");
         // Anchors of internal links must exist on the target page.
         let mut anchors: HashMap<&str, HashSet<&str>> = HashMap::new();
         let bodies = services
@@ -983,9 +999,30 @@ impl Site {
             }
         }
 
+        let audiences = {
+            let names: std::collections::BTreeSet<&str> = announcements
+                .iter()
+                .flat_map(|a| {
+                    let named = a.front.audience.iter().map(String::as_str);
+                    a.front
+                        .audience
+                        .is_empty()
+                        .then_some("all")
+                        .into_iter()
+                        .chain(named)
+                })
+                .collect();
+            names
+                .into_iter()
+                .map(|n| (slug::slugify(n), n.to_owned()))
+                .filter(|(s, _)| !s.is_empty())
+                .collect()
+        };
+        drop(t);
         Ok(Site {
             config,
             home,
+            audiences,
             services,
             announcements,
             faq_topics,

@@ -18,7 +18,7 @@ fn outputs(p: &Project, cache: Option<&BuildCache>) -> BTreeMap<String, Vec<u8>>
         .expect("builds")
         .outputs
         .into_iter()
-        .map(|o| (o.path, o.bytes.to_vec()))
+        .map(|o| (o.path.to_string(), o.bytes.to_vec()))
         .collect()
 }
 
@@ -66,6 +66,17 @@ fn every_kind_of_edit_rebuilds_to_the_same_site() {
                     "content/announcements/zta-launch.md",
                     "After a pilot",
                     "After a long pilot",
+                )
+            }),
+        ),
+        (
+            "a new tag and a new audience (new feeds to subscribe to)",
+            Box::new(|p| {
+                edit(
+                    p,
+                    "content/announcements/zta-launch.md",
+                    "tags = [\"remote work\"]",
+                    "tags = [\"remote work\", \"zero trust\"]\naudience = [\"Field engineers\"]",
                 )
             }),
         ),

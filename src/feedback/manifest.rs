@@ -264,7 +264,7 @@ impl Manifest {
 
 pub fn output(manifest: &Manifest) -> Output {
     Output {
-        path: PATH.to_owned(),
+        path: PATH.into(),
         bytes: Arc::new(serde_json::to_vec(manifest).unwrap_or_default()),
     }
 }

@@ -8,7 +8,6 @@ use crate::date::When;
 use crate::i18n::Strings;
 use crate::site::{paths, Site};
 use serde::Serialize;
-use std::collections::BTreeSet;
 
 /// Which announcements a feed carries.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -44,17 +43,8 @@ impl FeedFormat {
 }
 
 /// The audiences announcements name ("all" included), as (slug, name).
-pub fn audiences(site: &Site) -> Vec<(String, String)> {
-    let names: BTreeSet<String> = site
-        .announcements
-        .iter()
-        .flat_map(Announcement::audiences)
-        .collect();
-    names
-        .into_iter()
-        .map(|n| (slug::slugify(&n), n))
-        .filter(|(s, _)| !s.is_empty())
-        .collect()
+pub fn audiences(site: &Site) -> &[(String, String)] {
+    &site.audiences
 }
 
 /// The folder (site path) a feed lives in; its files are `feed.xml` and `feed.json`.
@@ -75,8 +65,8 @@ pub fn keys(site: &Site) -> Vec<FeedKey> {
     keys.extend(Kind::ALL.iter().map(|&k| FeedKey::Kind(k)));
     keys.extend(
         audiences(site)
-            .into_iter()
-            .map(|(slug, _)| FeedKey::Audience(slug)),
+            .iter()
+            .map(|(slug, _)| FeedKey::Audience(slug.clone())),
     );
     keys.extend(
         site.tags
@@ -107,9 +97,9 @@ pub fn describe(site: &Site, tr: &Strings, key: &FeedKey) -> (String, String, St
         }
         FeedKey::Audience(a) => {
             let name = audiences(site)
-                .into_iter()
+                .iter()
                 .find(|(s, _)| s == a)
-                .map_or(a.clone(), |(_, n)| n);
+                .map_or(a.clone(), |(_, n)| n.clone());
             (
                 tr.f("feed_name_audience", &[("audience", &name)]),
                 tr.f("feed_desc_audience", &[("audience", &name)]),

@@ -29,8 +29,9 @@ use views::*;
 /// One file of the built site.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Output {
-    /// Relative to the output folder, `/`-separated.
-    pub path: String,
+    /// Relative to the output folder, `/`-separated; shared, so a reused
+    /// page costs no copy.
+    pub path: Arc<str>,
     /// Shared, so a reused page costs no copy.
     pub bytes: Arc<Vec<u8>>,
 }
@@ -135,6 +136,9 @@ pub struct RenderCache {
     cards: CardCache,
     /// Every feed's entries by language, with the key they were made for.
     feeds: std::sync::Mutex<HashMap<String, (u64, Arc<FeedEntries>)>>,
+    /// The search documents of everything but announcements (theirs are
+    /// in their cards), by language, with the key they were made for.
+    search_docs: std::sync::Mutex<HashMap<String, (u64, Arc<Vec<String>>)>>,
     /// The feedback receiver's manifest, with the key it was made for.
     manifest: std::sync::Mutex<Option<(u64, Output)>>,
     /// How many jobs the last render through this cache had to render.
@@ -168,10 +172,12 @@ pub fn render_sites(
     theme: &Theme,
     cache: Option<&RenderCache>,
 ) -> Result<Vec<Output>, Vec<Diagnostic>> {
+    let t = crate::timing::phase("render: cards and views");
     let renderers: Vec<Renderer> = sites
         .iter()
         .map(|s| Renderer::with_cache(s, theme, cache))
         .collect();
+    drop(t);
 
     if renderers.len() > 1 {
         let mut alternates: Alternates = HashMap::new();
@@ -193,26 +199,28 @@ pub fn render_sites(
     }
     let mut outputs = Vec::new();
     let mut errors = Vec::new();
-    let previous = cache.map(|c| {
+    let mut previous = cache.map(|c| {
         c.rendered.store(0, std::sync::atomic::Ordering::Relaxed);
         std::mem::take(&mut *c.outputs.lock().unwrap_or_else(|e| e.into_inner()))
     });
     let mut next: CachedOutputs = HashMap::new();
+    let t = crate::timing::phase("render: pages");
     let counter = cache.map(|c| &c.rendered);
     for r in &renderers {
         let code = &r.site.config.lang.code;
-        let earlier = previous.as_ref().map(|p| p.get(code.as_str()));
-        let reuse = earlier.map(|e| e.unwrap_or(&EMPTY_OUTPUTS));
-        match r.render_all(reuse, counter) {
-            Ok((o, kept)) => {
-                outputs.extend(o);
-                if cache.is_some() {
-                    next.insert(code.clone(), kept);
-                }
-            }
+        let mut reuse = previous
+            .as_mut()
+            .map(|p| p.remove(code.as_str()).unwrap_or_default());
+        match r.render_all(reuse.as_mut(), counter) {
+            Ok(o) => outputs.extend(o),
             Err(e) => errors.extend(e),
         }
+        if let Some(kept) = reuse {
+            next.insert(code.clone(), kept);
+        }
     }
+    drop(t);
+    let t = crate::timing::phase("render: manifest, assets");
     // The receiver's manifest: its pages follow from the jobs, its surveys
     // and FAQ questions from their files.
     let manifest_key = {
@@ -250,8 +258,7 @@ pub fn render_sites(
             Some((manifest_key, manifest.clone()));
     }
     outputs.push(manifest);
-    let generated: std::collections::HashSet<&str> =
-        outputs.iter().map(|o| o.path.as_str()).collect();
+    let generated: std::collections::HashSet<&str> = outputs.iter().map(|o| &*o.path).collect();
     let mut assets = Vec::new();
     for (path, bytes) in &theme.assets {
         if generated.contains(path.as_str()) {
@@ -261,12 +268,13 @@ pub fn render_sites(
             ));
         } else {
             assets.push(Output {
-                path: path.clone(),
+                path: path.as_str().into(),
                 bytes: Arc::new(bytes.clone()),
             });
         }
     }
     outputs.extend(assets);
+    drop(t);
     if let Some(c) = cache {
         let mut feeds = c.feeds.lock().unwrap_or_else(|e| e.into_inner());
         for r in &renderers {
@@ -278,15 +286,19 @@ pub fn render_sites(
             }
         }
         drop(feeds);
+        let mut docs = c.search_docs.lock().unwrap_or_else(|e| e.into_inner());
+        for r in &renderers {
+            if let Some(d) = r.search_docs.get() {
+                docs.insert(r.site.config.lang.code.clone(), (r.search_key, d.clone()));
+            }
+        }
+        drop(docs);
         if errors.is_empty() {
             *c.outputs.lock().unwrap_or_else(|e| e.into_inner()) = next;
         }
     }
     outcome(outputs, errors)
 }
-
-static EMPTY_OUTPUTS: std::sync::LazyLock<HashMap<Job, (u64, Output)>> =
-    std::sync::LazyLock::new(HashMap::new);
 
 /// The outputs, or every error (sorted, once each) when there is any.
 fn outcome(
@@ -326,6 +338,10 @@ pub struct Renderer<'a> {
     feed_entries: OnceLock<Arc<FeedEntries>>,
     /// A hash of what the feeds' entries are made of.
     feeds_key: u64,
+    /// The search documents of all but announcements, made on first use.
+    search_docs: OnceLock<Arc<Vec<String>>>,
+    /// A hash of what those are made of.
+    search_key: u64,
 }
 
 impl<'a> Renderer<'a> {
@@ -402,7 +418,38 @@ impl<'a> Renderer<'a> {
                 .unwrap_or_else(|e| e.into_inner())
                 .insert(lang.clone(), kept);
         }
+        // Search documents other than announcements: from the services,
+        // FAQ topics, surveys and pages (and the URLs and clock).
+        let search_key = {
+            let mut h = DefaultHasher::new();
+            site.fingerprint.hash(&mut h);
+            let sources = site
+                .services
+                .iter()
+                .map(|x| &x.source)
+                .chain(site.faq_topics.iter().map(|x| &x.source))
+                .chain(site.surveys.iter().map(|x| &x.source))
+                .chain(site.pages.iter().map(|x| &x.source));
+            for source in sources {
+                (&source.rel, source.rev).hash(&mut h);
+            }
+            h.finish()
+        };
         Renderer {
+            search_docs: {
+                let lock = OnceLock::new();
+                let earlier = cache.and_then(|c| {
+                    let docs = c.search_docs.lock().unwrap_or_else(|e| e.into_inner());
+                    docs.get(&site.config.lang.code)
+                        .filter(|(key, _)| *key == search_key)
+                        .map(|(_, d)| d.clone())
+                });
+                if let Some(d) = earlier {
+                    let _ = lock.set(d);
+                }
+                lock
+            },
+            search_key,
             feed_entries: {
                 let earlier = cache.and_then(|c| {
                     let feeds = c.feeds.lock().unwrap_or_else(|e| e.into_inner());
@@ -616,56 +663,62 @@ impl<'a> Renderer<'a> {
     }
 
     /// Renders every job of this language, at paths under its prefix.
-    /// With `reuse` (the earlier outputs, and where to record these), a job
-    /// whose fingerprint is unchanged is taken from the earlier render.
-    /// Renders every page; with `reuse` (the pages of an earlier render
-    /// and their fingerprints) only those whose fingerprint changed, and
-    /// returns what to keep for the next render too.
-    #[allow(clippy::type_complexity)]
+    /// With `reuse` (the pages of an earlier render and their
+    /// fingerprints), only the jobs whose fingerprint changed are rendered;
+    /// `reuse` is updated to hold this render's pages for the next one.
     pub fn render_all(
         &self,
-        reuse: Option<&HashMap<Job, (u64, Output)>>,
+        mut reuse: Option<&mut HashMap<Job, (u64, Output)>>,
         rendered: Option<&std::sync::atomic::AtomicUsize>,
-    ) -> Result<(Vec<Output>, HashMap<Job, (u64, Output)>), Vec<Diagnostic>> {
+    ) -> Result<Vec<Output>, Vec<Diagnostic>> {
         let prefix = Config::language_prefix(&self.site.config.lang);
         let jobs = self.jobs();
-        let results: Vec<Result<(Output, Option<u64>), Diagnostic>> = jobs
+        let earlier = reuse.as_deref();
+        // (output, its fingerprint, whether it was rendered now)
+        let results: Vec<Result<(Output, Option<u64>, bool), Diagnostic>> = jobs
             .par_iter()
             .map(|j| {
-                let fp = reuse.map(|_| self.fingerprint(j));
-                if let (Some(previous), Some(fp)) = (reuse, fp) {
+                let fp = earlier.map(|_| self.fingerprint(j));
+                if let (Some(previous), Some(fp)) = (earlier, fp) {
                     if let Some((old_fp, out)) = previous.get(j) {
                         if *old_fp == fp {
-                            return Ok((out.clone(), Some(fp)));
+                            return Ok((out.clone(), Some(fp), false));
                         }
                     }
                 }
                 if let Some(n) = rendered {
                     n.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 }
+                let _t = crate::timing::phase_with(|| format!("render {j:?}"));
                 self.render(j).map(|mut o| {
                     if !prefix.is_empty() {
-                        o.path = format!("{prefix}{}", o.path);
+                        o.path = format!("{prefix}{}", o.path).into();
                     }
-                    (o, fp)
+                    (o, fp, true)
                 })
             })
             .collect();
         let mut outputs = Vec::with_capacity(results.len());
-        let mut kept = HashMap::new();
         let mut errors = Vec::new();
-        for (j, r) in jobs.into_iter().zip(results) {
+        for (j, r) in jobs.iter().zip(results) {
             match r {
-                Ok((o, fp)) => {
-                    if let Some(fp) = fp {
-                        kept.insert(j, (fp, o.clone()));
+                Ok((o, fp, fresh)) => {
+                    if let (Some(kept), Some(fp), true) = (reuse.as_deref_mut(), fp, fresh) {
+                        kept.insert(j.clone(), (fp, o.clone()));
                     }
                     outputs.push(o);
                 }
                 Err(e) => errors.push(e),
             }
         }
-        outcome(outputs, errors).map(|o| (o, kept))
+        if let Some(kept) = reuse {
+            if kept.len() > jobs.len() {
+                // Pages that are gone.
+                let present: std::collections::HashSet<&Job> = jobs.iter().collect();
+                kept.retain(|j, _| present.contains(j));
+            }
+        }
+        outcome(outputs, errors)
     }
 
     /// A hash of everything `job`'s output is made from: when it is the same
@@ -785,10 +838,26 @@ impl<'a> Renderer<'a> {
                     x.source.rev.hash(&mut h);
                 }
             }
-            // Pages that show (or count) much of the site.
-            Job::Home | Job::Subscribe | Job::Sitemap | Job::SearchIndex => {
-                self.all_revs.hash(&mut h)
+            // Every feed's name, and the services' calendars.
+            Job::Subscribe => {
+                feeds::keys(site).hash(&mut h);
+                site.audiences.hash(&mut h);
+                for t in site.tags.values() {
+                    t.name.hash(&mut h);
+                }
+                for x in &site.services {
+                    x.source.rev.hash(&mut h);
+                }
             }
+            // Every page's path, and when announcements last changed.
+            Job::Sitemap => {
+                self.jobs().hash(&mut h);
+                for a in &site.announcements {
+                    (a.date, a.updated, a.updates.first().map(|u| u.at)).hash(&mut h);
+                }
+            }
+            // Pages that show (or count) much of the site.
+            Job::Home | Job::SearchIndex => self.all_revs.hash(&mut h),
         }
         h.finish()
     }
@@ -884,7 +953,7 @@ impl<'a> Renderer<'a> {
             rel.to_owned()
         };
         Ok(Output {
-            path,
+            path: path.into(),
             bytes: Arc::new(html.into_bytes()),
         })
     }
@@ -1565,12 +1634,12 @@ impl<'a> Renderer<'a> {
                     FeedFormat::Json => feeds::json(site, self.tr, key, self.feed_entries(key)),
                 };
                 Ok(Output {
-                    path: format!("{folder}{}", format.file()),
+                    path: format!("{folder}{}", format.file()).into(),
                     bytes: Arc::new(bytes),
                 })
             }
             Job::Calendar(key) => Ok(Output {
-                path: calendar::path(site, *key),
+                path: calendar::path(site, *key).into(),
                 bytes: Arc::new(calendar::write(site, self.tr, *key)),
             }),
             Job::CatalogJson => Ok(Output {
@@ -1631,6 +1700,30 @@ impl<'a> Renderer<'a> {
     /// Every service, FAQ question, announcement, survey and page as a
     /// search document.
     fn search_index(&self) -> Vec<u8> {
+        let docs = self
+            .search_docs
+            .get_or_init(|| Arc::new(self.search_docs()));
+        let mut all: Vec<&str> = docs.iter().map(String::as_str).collect();
+        all.extend(self.announcements.iter().map(|a| a.search.as_str()));
+        let tr = self.tr;
+        let words = serde_json::json!({
+            "results": tr.t("search_results"),
+            "none": tr.t("search_no_results"),
+            "failed": tr.t("search_failed"),
+            "kinds": {
+                "service": tr.t("search_kind_service"),
+                "faq": tr.t("search_kind_faq"),
+                "announcement": tr.t("search_kind_announcement"),
+                "survey": tr.t("search_kind_survey"),
+                "page": tr.t("search_kind_page"),
+            },
+        });
+        search::index(&all, &words)
+    }
+
+    /// The search documents of services, FAQ questions, surveys and pages
+    /// (announcements carry theirs in their cards).
+    fn search_docs(&self) -> Vec<String> {
         use search::{doc, strip_html, DocKind};
         let site = self.site;
         let lang = |source: &crate::content::Source| {
@@ -1690,22 +1783,7 @@ impl<'a> Renderer<'a> {
                 &lang(&p.source),
             ));
         }
-        let mut all: Vec<&str> = docs.iter().map(String::as_str).collect();
-        all.extend(self.announcements.iter().map(|a| a.search.as_str()));
-        let tr = self.tr;
-        let words = serde_json::json!({
-            "results": tr.t("search_results"),
-            "none": tr.t("search_no_results"),
-            "failed": tr.t("search_failed"),
-            "kinds": {
-                "service": tr.t("search_kind_service"),
-                "faq": tr.t("search_kind_faq"),
-                "announcement": tr.t("search_kind_announcement"),
-                "survey": tr.t("search_kind_survey"),
-                "page": tr.t("search_kind_page"),
-            },
-        });
-        search::index(&all, &words)
+        docs
     }
 
     /// The site path a job writes (for the sitemap), if it is a public page.

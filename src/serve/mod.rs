@@ -242,7 +242,7 @@ fn rebuild(
                 manifest = built
                     .outputs
                     .iter()
-                    .find(|o| o.path == crate::feedback::manifest::PATH)
+                    .find(|o| &*o.path == crate::feedback::manifest::PATH)
                     .map(|o| o.bytes.clone());
                 let pages = built
                     .outputs
@@ -350,7 +350,7 @@ fn handle(state: &Arc<State>, request: tiny_http::Request) {
             None,
         ),
         Target::File(path) => {
-            let bytes = &files[&path];
+            let bytes = &files[path.as_str()];
             let content_type = routes::content_type(&path);
             let body = if content_type.starts_with("text/html") {
                 let with_ids = crate::feedback::form_page::with_submission_ids(bytes);

@@ -10,7 +10,7 @@ pub const LIVE_JS: &str = "/__portico/live.js";
 pub const EVENTS: &str = "/__portico/events";
 
 /// The built site as served: site path (`services/vpn/index.html`) to bytes.
-pub type Files = HashMap<String, Arc<Vec<u8>>>;
+pub type Files = HashMap<Arc<str>, Arc<Vec<u8>>>;
 
 /// A built site to serve from: in memory (`Files`) or a folder on disk.
 pub trait SiteFiles {
