@@ -26,6 +26,13 @@ use std::hash::{Hash, Hasher};
 use std::sync::{Arc, OnceLock};
 use views::*;
 
+/// Search documents, as JSON arrays.
+type SearchDocs = Arc<Vec<String>>;
+
+/// A rendered job: its output, fingerprint, and whether it was rendered now
+/// (rather than reused).
+type Rendered = Result<(Output, Option<u64>, bool), Diagnostic>;
+
 /// One file of the built site.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Output {
@@ -138,7 +145,7 @@ pub struct RenderCache {
     feeds: std::sync::Mutex<HashMap<String, (u64, Arc<FeedEntries>)>>,
     /// The search documents of everything but announcements (theirs are
     /// in their cards), by language, with the key they were made for.
-    search_docs: std::sync::Mutex<HashMap<String, (u64, Arc<Vec<String>>)>>,
+    search_docs: std::sync::Mutex<HashMap<String, (u64, SearchDocs)>>,
     /// The feedback receiver's manifest, with the key it was made for.
     manifest: std::sync::Mutex<Option<(u64, Output)>>,
     /// How many jobs the last render through this cache had to render.
@@ -674,8 +681,7 @@ impl<'a> Renderer<'a> {
         let prefix = Config::language_prefix(&self.site.config.lang);
         let jobs = self.jobs();
         let earlier = reuse.as_deref();
-        // (output, its fingerprint, whether it was rendered now)
-        let results: Vec<Result<(Output, Option<u64>, bool), Diagnostic>> = jobs
+        let results: Vec<Rendered> = jobs
             .par_iter()
             .map(|j| {
                 let fp = earlier.map(|_| self.fingerprint(j));

@@ -206,7 +206,7 @@ mod tests {
             "404.html",
         ]
         .into_iter()
-        .map(|p| (p.to_owned(), Arc::new(p.as_bytes().to_vec())))
+        .map(|p| (Arc::from(p), Arc::new(p.as_bytes().to_vec())))
         .collect()
     }
 
