@@ -237,8 +237,9 @@ pub fn load_sites(config: &Config) -> Result<Vec<Site>, ContentErrors> {
 pub struct LoadCache {
     /// Files as read, by path, with their modification time and size.
     pub files: content::ReadCache,
-    /// By (path under content/, revision, default-language file's revision).
-    parsed: std::sync::Mutex<HashMap<(String, u64, u64), std::sync::Arc<ParsedItem>>>,
+    /// By path under content/: (revision, default-language file's
+    /// revision, the parsed item).
+    parsed: std::sync::Mutex<HashMap<String, (u64, u64, std::sync::Arc<ParsedItem>)>>,
     /// By language, then path under content/: revision, URL map hash, result.
     bodies: std::sync::RwLock<HashMap<String, HashMap<String, CachedBody>>>,
 }
@@ -281,11 +282,17 @@ fn sites_from_sources_cached(
 ) -> Result<Vec<Site>, ContentErrors> {
     let tz = config.tz.clone();
     let t = crate::timing::phase("parse");
-    let base_revs: HashMap<String, u64> = sources
-        .iter()
-        .filter(|s| s.lang.is_none())
-        .map(|s| (s.key.clone(), s.rev))
-        .collect();
+    // Only translations need their default-language file's revision.
+    let base_revs: HashMap<String, u64> = if sources.iter().any(|s| s.lang.is_some()) {
+        sources
+            .iter()
+            .filter(|s| s.lang.is_none())
+            .map(|s| (s.key.clone(), s.rev))
+            .collect()
+    } else {
+        HashMap::new()
+    };
+    let source_count = sources.len();
     if let Some(c) = cache {
         // Forget the rendered Markdown of files that are gone.
         let present: HashSet<&str> = sources.iter().map(|s| s.rel.as_str()).collect();
@@ -298,34 +305,37 @@ fn sites_from_sources_cached(
             by_rel.retain(|rel, _| present.contains(rel.as_str()));
         }
     }
-    let previous =
+    let mut previous =
         cache.map(|c| std::mem::take(&mut *c.parsed.lock().unwrap_or_else(|e| e.into_inner())));
-    type Kept = Option<((String, u64, u64), std::sync::Arc<ParsedItem>)>;
+    type Kept = Option<(String, (u64, u64, std::sync::Arc<ParsedItem>))>;
+    let earlier = previous.as_ref();
     // Parses a file, or takes the earlier parse of the same text; with a
-    // cache, also says what to keep for the next load.
-    let parse =
-        |s: Source, base: Option<&serde_json::Value>| -> (Result<ParsedItem, Failed>, Kept) {
-            let Some(previous) = &previous else {
-                return (parse_source(s, &tz, base), None);
-            };
-            let key = (
-                s.rel.clone(),
-                s.rev,
-                if s.lang.is_some() {
-                    base_revs.get(&s.key).copied().unwrap_or(0)
-                } else {
-                    0
-                },
-            );
-            let shared = match previous.get(&key) {
-                Some(item) => item.clone(),
-                None => match parse_source(s, &tz, base) {
-                    Ok(item) => std::sync::Arc::new(item),
-                    Err(failed) => return (Err(failed), None),
-                },
-            };
-            (Ok((*shared).clone()), Some((key, shared)))
+    // cache, also says what to keep for the next load (when it is new).
+    let parse = |s: Source,
+                 base: Option<&serde_json::Value>|
+     -> (Result<ParsedItem, Failed>, Kept) {
+        let Some(earlier) = earlier else {
+            return (parse_source(s, &tz, base), None);
         };
+        let base_rev = if s.lang.is_some() {
+            base_revs.get(&s.key).copied().unwrap_or(0)
+        } else {
+            0
+        };
+        match earlier.get(&s.rel) {
+            Some((rev, b, item)) if *rev == s.rev && *b == base_rev => (Ok((**item).clone()), None),
+            _ => {
+                let (rel, rev) = (s.rel.clone(), s.rev);
+                match parse_source(s, &tz, base) {
+                    Ok(item) => {
+                        let shared = std::sync::Arc::new(item);
+                        (Ok((*shared).clone()), Some((rel, (rev, base_rev, shared))))
+                    }
+                    Err(failed) => (Err(failed), None),
+                }
+            }
+        }
+    };
     let (defaults, translations): (Vec<Source>, Vec<Source>) =
         sources.into_iter().partition(|s| s.lang.is_none());
     let translated_keys: HashSet<&str> = translations.iter().map(|s| s.key.as_str()).collect();
@@ -351,11 +361,20 @@ fn sites_from_sources_cached(
         })
         .collect();
     results.extend(translated);
-    if let Some(c) = cache {
-        *c.parsed.lock().unwrap_or_else(|e| e.into_inner()) = results
-            .iter_mut()
-            .filter_map(|(_, kept)| kept.take())
-            .collect();
+    if let (Some(c), Some(mut kept)) = (cache, previous.take()) {
+        for (rel, entry) in results.iter_mut().filter_map(|(_, k)| k.take()) {
+            kept.insert(rel, entry);
+        }
+        if kept.len() > source_count {
+            // Files that are gone.
+            let present: HashSet<&str> = results
+                .iter()
+                .filter_map(|(r, _)| r.as_ref().ok())
+                .map(|p| p.source().rel.as_str())
+                .collect();
+            kept.retain(|rel, _| present.contains(rel.as_str()));
+        }
+        *c.parsed.lock().unwrap_or_else(|e| e.into_inner()) = kept;
     }
 
     drop(t);
@@ -376,12 +395,17 @@ fn sites_from_sources_cached(
             }
         }
     }
+    let translations = parsed.iter().any(|p| p.source().lang.is_some());
     // A translation changes when its default-language file does.
-    let default_revs: HashMap<String, u64> = parsed
-        .iter()
-        .filter(|p| p.source().lang.is_none())
-        .map(|p| (p.source().key.clone(), p.source().rev))
-        .collect();
+    let default_revs: HashMap<String, u64> = if !translations {
+        HashMap::new()
+    } else {
+        parsed
+            .iter()
+            .filter(|p| p.source().lang.is_none())
+            .map(|p| (p.source().key.clone(), p.source().rev))
+            .collect()
+    };
     for p in parsed.iter_mut().filter(|p| p.source().lang.is_some()) {
         if let Some(base) = default_revs.get(&p.source().key) {
             let source = p.source_mut();
@@ -390,7 +414,7 @@ fn sites_from_sources_cached(
     }
     let by_key: HashMap<&str, &ParsedItem> = parsed
         .iter()
-        .filter(|p| p.source().lang.is_none())
+        .filter(|p| translations && p.source().lang.is_none())
         .map(|p| (p.source().key.as_str(), p))
         .collect();
     for p in parsed.iter().filter(|p| p.source().lang.is_some()) {
@@ -541,7 +565,13 @@ impl Site {
         let mut faq_topics = Vec::new();
         let mut surveys = Vec::new();
         let mut pages = Vec::new();
+        // In the default language's site, its own files' targets are
+        // already those of `targets`.
+        let default_site = config.languages.first().map(|l| &l.code) == Some(&config.lang.code);
         for p in &items {
+            if default_site && p.source().lang.is_none() {
+                continue;
+            }
             let (path, published) = p.page(&config);
             let target = LinkTarget {
                 url: config.url(&path),
@@ -561,14 +591,11 @@ impl Site {
             }
         }
         let failed_ids = &shared.failed_ids;
+        let mut targets_hash = hash_targets(&targets);
         let fingerprint = {
             use std::hash::{Hash, Hasher};
             let mut h = std::collections::hash_map::DefaultHasher::new();
-            let mut all: Vec<(&String, &LinkTarget)> = targets.iter().collect();
-            all.sort_by(|a, b| a.0.cmp(b.0));
-            for (rel, t) in all {
-                (rel, &t.url, t.published).hash(&mut h);
-            }
+            targets_hash.hash(&mut h);
             (
                 &config.lang.code,
                 config.drafts,
@@ -602,7 +629,7 @@ impl Site {
         surveys.retain(|s| drafts || !s.front.draft);
         pages.retain(|p| drafts || !p.front.draft);
 
-        services.sort_by(|a, b| {
+        sort_moving_once(&mut services, |a, b| {
             (&a.category_key, a.front.weight, &a.front.title, &a.id).cmp(&(
                 &b.category_key,
                 b.front.weight,
@@ -610,7 +637,9 @@ impl Site {
                 &b.id,
             ))
         });
-        announcements.sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.slug.cmp(&b.slug)));
+        sort_moving_once(&mut announcements, |a, b| {
+            b.date.cmp(&a.date).then_with(|| a.slug.cmp(&b.slug))
+        });
         faq_topics.sort_by(|a, b| {
             (a.front.weight, &a.front.title, &a.slug).cmp(&(
                 b.front.weight,
@@ -742,16 +771,9 @@ impl Site {
         drop(t);
         let t = crate::timing::phase("assemble: Markdown");
         // Markdown, in parallel; each item keeps its own errors.
-        let targets_hash = {
-            use std::hash::{Hash, Hasher};
-            let mut h = std::collections::hash_map::DefaultHasher::new();
-            let mut all: Vec<(&String, &LinkTarget)> = targets.iter().collect();
-            all.sort_by(|a, b| a.0.cmp(b.0));
-            for (rel, t) in all {
-                (rel, &t.url, t.published).hash(&mut h);
-            }
-            h.finish()
-        };
+        if !shared.failed_files.is_empty() {
+            targets_hash = hash_targets(&targets);
+        }
         let lang_code = config.lang.code.clone();
         // Renders a body, or takes the earlier rendering of the same text
         // under the same URLs.
@@ -972,23 +994,24 @@ impl Site {
         }
 
         let mut tags: BTreeMap<String, Tag> = BTreeMap::new();
+        let mut slugs = HashMap::new();
         for (i, a) in announcements.iter().enumerate() {
             for t in &a.front.tags {
-                if let Some(t) = tag_entry(&mut tags, t) {
+                if let Some(t) = tag_entry(&mut tags, &mut slugs, t) {
                     t.announcements.push(i)
                 }
             }
         }
         for (i, s) in services.iter().enumerate() {
             for t in &s.front.tags {
-                if let Some(t) = tag_entry(&mut tags, t) {
+                if let Some(t) = tag_entry(&mut tags, &mut slugs, t) {
                     t.services.push(i)
                 }
             }
         }
         for (i, f) in faq_topics.iter().enumerate() {
             for t in &f.front.tags {
-                if let Some(t) = tag_entry(&mut tags, t) {
+                if let Some(t) = tag_entry(&mut tags, &mut slugs, t) {
                     t.faq_topics.push(i)
                 }
             }
@@ -1037,6 +1060,26 @@ impl Site {
     }
 }
 
+/// `v.sort_by(cmp)` (stable too), moving each item once rather than at
+/// every step: the items are large.
+fn sort_moving_once<T>(v: &mut Vec<T>, mut cmp: impl FnMut(&T, &T) -> std::cmp::Ordering) {
+    let mut order: Vec<usize> = (0..v.len()).collect();
+    order.sort_by(|&a, &b| cmp(&v[a], &v[b]));
+    let mut slots: Vec<Option<T>> = std::mem::take(v).into_iter().map(Some).collect();
+    *v = order.into_iter().filter_map(|i| slots[i].take()).collect();
+}
+
+/// A hash of every link target, whatever the map's order.
+fn hash_targets(targets: &LinkTargets) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let sum = targets.iter().fold(0u64, |sum, (rel, t)| {
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        (rel, &t.url, t.published).hash(&mut h);
+        sum.wrapping_add(h.finish())
+    });
+    sum ^ (targets.len() as u64).rotate_left(32)
+}
+
 /// Content whose Markdown body is rendered into the item itself.
 trait HasBody {
     fn parts(&mut self) -> (&Source, &mut std::sync::Arc<Rendered>);
@@ -1071,16 +1114,28 @@ fn render_bodies<T: HasBody + Send>(
 }
 
 /// The tag named `name`, created on first use; `None` for names without a slug.
-fn tag_entry<'a>(tags: &'a mut BTreeMap<String, Tag>, name: &str) -> Option<&'a mut Tag> {
-    let slug = slug::slugify(name);
+/// The tag named `name`, made on first use; `slugs` remembers each name's
+/// slug, as many items share few tags.
+fn tag_entry<'a, 'n>(
+    tags: &'a mut BTreeMap<String, Tag>,
+    slugs: &mut HashMap<&'n str, String>,
+    name: &'n str,
+) -> Option<&'a mut Tag> {
+    let slug = slugs.entry(name).or_insert_with(|| slug::slugify(name));
     if slug.is_empty() {
         return None;
     }
-    Some(tags.entry(slug.clone()).or_insert_with(|| Tag {
-        name: name.to_owned(),
-        slug,
-        ..Tag::default()
-    }))
+    if !tags.contains_key(slug.as_str()) {
+        tags.insert(
+            slug.clone(),
+            Tag {
+                name: name.to_owned(),
+                slug: slug.clone(),
+                ..Tag::default()
+            },
+        );
+    }
+    tags.get_mut(slug.as_str())
 }
 
 /// Two items with the same id or URL: both files are named.

@@ -395,36 +395,44 @@ impl<'a> Renderer<'a> {
             h.finish()
         };
         let lang = &site.config.lang.code;
-        let earlier = cards
+        let mut earlier = cards
             .and_then(|c| c.lock().unwrap_or_else(|e| e.into_inner()).remove(lang))
             .unwrap_or_default();
-        let card_key = |i: usize| {
-            let mut h = DefaultHasher::new();
-            (card_revs[i], site.fingerprint).hash(&mut h);
-            h.finish()
-        };
-        let announcements: Vec<Arc<AnnouncementCard>> = site
-            .announcements
-            .par_iter()
-            .enumerate()
-            .map(|(i, a)| match earlier.get(&a.slug) {
-                Some((key, card)) if *key == card_key(i) => card.clone(),
-                _ => Arc::new(AnnouncementCard::new(site, tr, a)),
+        let card_keys: Vec<u64> = card_revs
+            .iter()
+            .map(|rev| {
+                let mut h = DefaultHasher::new();
+                (rev, site.fingerprint).hash(&mut h);
+                h.finish()
             })
             .collect();
-        drop(earlier);
+        // (card, whether it is new)
+        let made: Vec<(Arc<AnnouncementCard>, bool)> = site
+            .announcements
+            .par_iter()
+            .zip(&card_keys)
+            .map(|(a, key)| match earlier.get(&a.slug) {
+                Some((k, card)) if k == key => (card.clone(), false),
+                _ => (Arc::new(AnnouncementCard::new(site, tr, a)), true),
+            })
+            .collect();
         if let Some(c) = cards {
-            let kept = site
-                .announcements
-                .iter()
-                .zip(&announcements)
-                .enumerate()
-                .map(|(i, (a, card))| (a.slug.clone(), (card_key(i), card.clone())))
-                .collect();
+            for ((a, (card, new)), key) in site.announcements.iter().zip(&made).zip(&card_keys) {
+                if *new {
+                    earlier.insert(a.slug.clone(), (*key, card.clone()));
+                }
+            }
+            if earlier.len() > made.len() {
+                let present: std::collections::HashSet<&str> =
+                    site.announcements.iter().map(|a| a.slug.as_str()).collect();
+                earlier.retain(|slug, _| present.contains(slug.as_str()));
+            }
             c.lock()
                 .unwrap_or_else(|e| e.into_inner())
-                .insert(lang.clone(), kept);
+                .insert(lang.clone(), earlier);
         }
+        let announcements: Vec<Arc<AnnouncementCard>> =
+            made.into_iter().map(|(card, _)| card).collect();
         // Search documents other than announcements: from the services,
         // FAQ topics, surveys and pages (and the URLs and clock).
         let search_key = {
