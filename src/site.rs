@@ -239,11 +239,12 @@ pub struct LoadCache {
     pub files: content::ReadCache,
     /// By path under content/: (revision, default-language file's
     /// revision, the parsed item).
-    parsed: std::sync::Mutex<HashMap<String, (u64, u64, std::sync::Arc<ParsedItem>)>>,
+    parsed: std::sync::Mutex<HashMap<String, CachedParse>>,
     /// By language, then path under content/: revision, URL map hash, result.
     bodies: std::sync::RwLock<HashMap<String, HashMap<String, CachedBody>>>,
 }
 
+type CachedParse = (u64, u64, std::sync::Arc<ParsedItem>);
 type CachedBody = (u64, u64, std::sync::Arc<Rendered>, Vec<Diagnostic>);
 
 /// `load_sites`, reusing what `cache` holds from an earlier load.
@@ -307,7 +308,7 @@ fn sites_from_sources_cached(
     }
     let mut previous =
         cache.map(|c| std::mem::take(&mut *c.parsed.lock().unwrap_or_else(|e| e.into_inner())));
-    type Kept = Option<(String, (u64, u64, std::sync::Arc<ParsedItem>))>;
+    type Kept = Option<(String, CachedParse)>;
     let earlier = previous.as_ref();
     // Parses a file, or takes the earlier parse of the same text; with a
     // cache, also says what to keep for the next load (when it is new).
