@@ -251,6 +251,21 @@ fn main() {
         );
         std::process::exit(2)
     };
+    generate(&dir, announcements, services, faq_topics, seed);
+    eprintln!(
+        "wrote {announcements} announcements, {services} services, {faq_topics} FAQ topics to {}",
+        dir.display()
+    );
+}
+
+/// Writes the portal into `dir` (its `content/` and `portico.toml`).
+pub fn generate(
+    dir: &std::path::Path,
+    announcements: usize,
+    services: usize,
+    faq_topics: usize,
+    seed: u64,
+) {
     let mut rng = Rng(seed);
     for sub in ["announcements", "services", "faq", "surveys", "pages"] {
         std::fs::create_dir_all(dir.join("content").join(sub)).expect("create folders");
@@ -339,9 +354,5 @@ fn main() {
             "+++\ntitle = \"About\"\nmenu = 1\n+++\n\n{}\n",
             paragraph(&mut rng)
         ),
-    );
-    eprintln!(
-        "wrote {announcements} announcements, {services} services, {faq_topics} FAQ topics to {}",
-        dir.display()
     );
 }

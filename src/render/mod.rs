@@ -345,6 +345,8 @@ pub struct Renderer<'a> {
     feed_entries: OnceLock<Arc<FeedEntries>>,
     /// A hash of what the feeds' entries are made of.
     feeds_key: u64,
+    /// What every page's template gets (`site`, `tr`), made on first use.
+    base_context: OnceLock<tera::Context>,
     /// The search documents of all but announcements, made on first use.
     search_docs: OnceLock<Arc<Vec<String>>>,
     /// A hash of what those are made of.
@@ -451,6 +453,7 @@ impl<'a> Renderer<'a> {
             h.finish()
         };
         Renderer {
+            base_context: OnceLock::new(),
             search_docs: {
                 let lock = OnceLock::new();
                 let earlier = cache.and_then(|c| {
@@ -948,9 +951,16 @@ impl<'a> Renderer<'a> {
         meta: Meta,
         data: impl Serialize,
     ) -> Result<Output, Diagnostic> {
-        let mut ctx = tera::Context::new();
-        ctx.insert("site", &self.site_view);
-        ctx.insert("tr", self.tr);
+        // The site and the words, made into template values once.
+        let mut ctx = self
+            .base_context
+            .get_or_init(|| {
+                let mut ctx = tera::Context::new();
+                ctx.insert("site", &self.site_view);
+                ctx.insert("tr", self.tr);
+                ctx
+            })
+            .clone();
         ctx.insert("page", &meta);
         let data = tera::Context::from_serialize(data)
             .map_err(|e| Diagnostic::new(format!("templates/{template}"), error_chain(&e)))?;

@@ -5,7 +5,7 @@
 //!
 //! `{"v": 1, "words": {...}, "docs": [[title, url, kind, services, summary, words], ...]}`
 
-use std::collections::HashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 /// Where the index is written, under the language's root.
 pub const PATH: &str = "search/index.json";
@@ -78,9 +78,17 @@ pub fn index(docs: &[&str], words: &serde_json::Value) -> Vec<u8> {
 
 /// Text without tags, entities decoded (enough for counting words).
 pub fn strip_html(html: &str) -> String {
+    const ENTITIES: [(&str, char); 5] = [
+        ("&amp;", '&'),
+        ("&lt;", '<'),
+        ("&gt;", '>'),
+        ("&quot;", '"'),
+        ("&#39;", '\''),
+    ];
     let mut out = String::with_capacity(html.len() / 2);
     let mut in_tag = false;
-    for c in html.chars() {
+    let mut chars = html.char_indices();
+    while let Some((i, c)) = chars.next() {
         match c {
             '<' => {
                 in_tag = true;
@@ -88,32 +96,56 @@ pub fn strip_html(html: &str) -> String {
             }
             '>' if in_tag => in_tag = false,
             _ if in_tag => {}
+            '&' => match ENTITIES.iter().find(|(e, _)| html[i..].starts_with(e)) {
+                Some((entity, decoded)) => {
+                    out.push(*decoded);
+                    // The entity's other characters (all ASCII).
+                    for _ in 1..entity.len() {
+                        chars.next();
+                    }
+                }
+                None => out.push('&'),
+            },
             c => out.push(c),
         }
     }
-    out.replace("&amp;", "&")
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", "\"")
-        .replace("&#39;", "'")
+    out
 }
 
 /// The most frequent words of `text` that are not common words of the
 /// language and not already in `known` (title, service names), in the
 /// order they first appear, space-separated, lowercase.
 pub fn keywords(text: &str, known: &str, lang: &str) -> String {
-    let known: Vec<String> = words(known).collect();
-    let stop = stopwords(lang);
-    let mut counts: HashMap<String, (usize, usize)> = HashMap::new();
-    for (position, w) in words(text).enumerate() {
-        if w.chars().count() < 3
-            || w.chars().all(|c| c.is_ascii_digit())
-            || stop.contains(&w.as_str())
-            || known.contains(&w)
+    // Fast hashing: these sets and counts see every word of every page.
+    let known: FxHashSet<String> = words(known).collect();
+    let stop: FxHashSet<&str> = stopwords(lang).iter().copied().collect();
+    let mut counts: FxHashMap<String, (usize, usize)> = FxHashMap::default();
+    // Each word lowercased into one buffer; only new words are copied.
+    let mut w = String::new();
+    let raw_words = text
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty());
+    for (position, raw) in raw_words.enumerate() {
+        w.clear();
+        if raw.is_ascii() {
+            w.push_str(raw);
+            w.make_ascii_lowercase();
+        } else {
+            w.push_str(&raw.to_lowercase());
+        }
+        if w.chars().nth(2).is_none()
+            || w.bytes().all(|c| c.is_ascii_digit())
+            || stop.contains(w.as_str())
+            || known.contains(w.as_str())
         {
             continue;
         }
-        counts.entry(w).or_insert((0, position)).0 += 1;
+        match counts.get_mut(w.as_str()) {
+            Some((count, _)) => *count += 1,
+            None => {
+                counts.insert(w.clone(), (1, position));
+            }
+        }
     }
     let mut ranked: Vec<(String, (usize, usize))> = counts.into_iter().collect();
     ranked.sort_by(|a, b| b.1 .0.cmp(&a.1 .0).then(a.1 .1.cmp(&b.1 .1)));

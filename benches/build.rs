@@ -1,0 +1,314 @@
+//! Full-build benchmark: generates seeded portals (the `gen_portal`
+//! example), builds each several times from scratch into a fresh folder and
+//! prints a table of medians: wall time, CPU time (user + system) and peak
+//! memory of `portico build`, beside the floor (reading every input file,
+//! and rendering every file's Markdown with pulldown-cmark on all cores) and,
+//! when `hugo` is on the PATH, Hugo building the same announcements with
+//! equivalent pages (one page per announcement, lists of 10, tag pages, one
+//! RSS feed).
+//!
+//! `cargo bench --bench build -- [--sizes 1000,10000,50000] [--runs 5] [--dir DIR]`
+
+#[path = "../examples/gen_portal.rs"]
+#[allow(dead_code)]
+mod gen_portal;
+
+use rayon::prelude::*;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::Instant;
+
+/// One run of a command.
+#[derive(Debug, Clone, Copy)]
+struct Run {
+    wall: f64,
+    cpu: f64,
+    peak_mb: f64,
+}
+
+/// Runs `cmd` to its end; its wall time, CPU time and peak resident memory
+/// (from `wait4`, for this child alone).
+// `wait4` reaps the child, so `Child::wait` is not called.
+#[allow(clippy::zombie_processes)]
+fn measure(cmd: &mut Command) -> Run {
+    let start = Instant::now();
+    let child = cmd
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start {cmd:?}: {e}"));
+    let pid = child.id() as libc::pid_t;
+    let mut status = 0;
+    // SAFETY: an all-zero rusage is valid; wait4 fills it for our own child.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    let waited = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+    let wall = start.elapsed().as_secs_f64();
+    assert_eq!(waited, pid, "wait4 failed for {cmd:?}");
+    assert!(
+        libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0,
+        "{cmd:?} failed (status {status})"
+    );
+    let secs = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
+    Run {
+        wall,
+        cpu: secs(usage.ru_utime) + secs(usage.ru_stime),
+        // ru_maxrss is in kilobytes on Linux.
+        peak_mb: usage.ru_maxrss as f64 / 1024.0,
+    }
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
+/// Medians of each measure over `runs`, removing `out` before each run so
+/// every build starts from nothing.
+fn bench(runs: usize, out: &Path, mut cmd: impl FnMut() -> Command) -> Run {
+    let mut all = Vec::new();
+    for _ in 0..runs {
+        let _ = std::fs::remove_dir_all(out);
+        all.push(measure(&mut cmd()));
+    }
+    Run {
+        wall: median(all.iter().map(|r| r.wall).collect()),
+        cpu: median(all.iter().map(|r| r.cpu).collect()),
+        peak_mb: median(all.iter().map(|r| r.peak_mb).collect()),
+    }
+}
+
+fn markdown_files(dir: &Path) -> Vec<PathBuf> {
+    walkdir::WalkDir::new(dir.join("content"))
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.path().extension().is_some_and(|x| x == "md"))
+        .map(|e| e.into_path())
+        .collect()
+}
+
+/// The floor: seconds to read every input file, and to render every file's
+/// Markdown (after its front matter) with pulldown-cmark on all cores.
+fn floor(dir: &Path, runs: usize) -> (f64, f64, usize) {
+    let files = markdown_files(dir);
+    let mut read = Vec::new();
+    let mut render = Vec::new();
+    let mut bytes = 0;
+    for _ in 0..runs {
+        let t = Instant::now();
+        let texts: Vec<String> = files
+            .par_iter()
+            .map(|p| std::fs::read_to_string(p).expect("read"))
+            .collect();
+        read.push(t.elapsed().as_secs_f64());
+        bytes = texts.iter().map(String::len).sum();
+        let t = Instant::now();
+        let html: usize = texts
+            .par_iter()
+            .map(|text| {
+                let body = text
+                    .strip_prefix("+++")
+                    .and_then(|rest| rest.find("\n+++").map(|end| &rest[end + 4..]))
+                    .unwrap_or(text);
+                let mut options = pulldown_cmark::Options::empty();
+                options.insert(pulldown_cmark::Options::ENABLE_TABLES);
+                options.insert(pulldown_cmark::Options::ENABLE_FOOTNOTES);
+                options.insert(pulldown_cmark::Options::ENABLE_STRIKETHROUGH);
+                options.insert(pulldown_cmark::Options::ENABLE_TASKLISTS);
+                options.insert(pulldown_cmark::Options::ENABLE_SMART_PUNCTUATION);
+                options.insert(pulldown_cmark::Options::ENABLE_HEADING_ATTRIBUTES);
+                let mut out = String::with_capacity(body.len() * 3 / 2);
+                pulldown_cmark::html::push_html(
+                    &mut out,
+                    pulldown_cmark::Parser::new_ext(body, options),
+                );
+                out.len()
+            })
+            .sum();
+        assert!(html > 0);
+        render.push(t.elapsed().as_secs_f64());
+    }
+    (median(read), median(render), bytes)
+}
+
+/// A Hugo site with the same announcements and equivalent pages.
+fn hugo_site(portal: &Path, site: &Path) {
+    let _ = std::fs::remove_dir_all(site);
+    let posts = site.join("content/posts");
+    std::fs::create_dir_all(&posts).expect("hugo content folder");
+    for file in markdown_files(portal) {
+        if file.parent().is_some_and(|p| p.ends_with("announcements")) {
+            if let Some(name) = file.file_name() {
+                std::fs::copy(&file, posts.join(name)).expect("copy an announcement");
+            }
+        }
+    }
+    let files = [
+        (
+            "hugo.toml",
+            "baseURL = \"https://it.example.com/\"\ntitle = \"Portal\"\npaginate = 10\n\
+             disableKinds = [\"sitemap\", \"robotsTXT\", \"404\"]\n\
+             [taxonomies]\ntag = \"tags\"\n\
+             [outputs]\nhome = [\"HTML\", \"RSS\"]\nsection = [\"HTML\"]\n\
+             taxonomy = [\"HTML\"]\nterm = [\"HTML\"]\n\
+             [services.rss]\nlimit = 50\n",
+        ),
+        (
+            "layouts/_default/single.html",
+            "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{{ .Title }}</title></head><body>\
+             <nav><a href=\"{{ \"\" | relURL }}\">Home</a> <a href=\"{{ \"tags/\" | relURL }}\">Tags</a></nav>\
+             <main><h1>{{ .Title }}</h1><time>{{ .Date.Format \"2 January 2006\" }}</time>\
+             <ul>{{ range .Params.tags }}<li><a href=\"{{ (printf \"tags/%s/\" (. | urlize)) | relURL }}\">{{ . }}</a></li>{{ end }}</ul>\
+             {{ .Content }}</main></body></html>\n",
+        ),
+        (
+            "layouts/_default/list.html",
+            "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{{ .Title }}</title></head><body>\
+             <nav><a href=\"{{ \"\" | relURL }}\">Home</a> <a href=\"{{ \"tags/\" | relURL }}\">Tags</a></nav>\
+             <main><h1>{{ .Title }}</h1>\
+             {{ $pages := .Pages }}{{ if .IsHome }}{{ $pages = .Site.RegularPages }}{{ end }}\
+             {{ range (.Paginate $pages).Pages }}<article><h2><a href=\"{{ .RelPermalink }}\">{{ .Title }}</a></h2>\
+             <time>{{ .Date.Format \"2 January 2006\" }}</time><p>{{ .Summary }}</p></article>{{ end }}\
+             {{ template \"_internal/pagination.html\" . }}</main></body></html>\n",
+        ),
+        (
+            "layouts/_default/terms.html",
+            "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{{ .Title }}</title></head><body><main><ul>\
+             {{ range .Data.Terms.Alphabetical }}<li><a href=\"{{ .Page.RelPermalink }}\">{{ .Page.Title }}</a> {{ .Count }}</li>{{ end }}\
+             </ul></main></body></html>\n",
+        ),
+    ];
+    for (path, text) in files {
+        let path = site.join(path);
+        std::fs::create_dir_all(path.parent().expect("a folder")).expect("hugo folders");
+        std::fs::write(path, text).expect("write the hugo site");
+    }
+}
+
+fn on_path(program: &str) -> bool {
+    Command::new(program)
+        .arg("version")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+fn main() {
+    let mut sizes = vec![1_000usize, 10_000, 50_000];
+    let mut runs = 5usize;
+    let mut dir = std::env::temp_dir().join("portico-bench");
+    let mut args = std::env::args().skip(1);
+    while let Some(a) = args.next() {
+        match a.as_str() {
+            "--sizes" => {
+                sizes = args
+                    .next()
+                    .unwrap_or_default()
+                    .split(',')
+                    .filter_map(|n| n.trim().replace('_', "").parse().ok())
+                    .collect();
+            }
+            "--runs" => runs = args.next().and_then(|n| n.parse().ok()).unwrap_or(runs),
+            "--dir" => dir = args.next().map(PathBuf::from).unwrap_or(dir),
+            "--help" | "-h" => {
+                println!("cargo bench --bench build -- [--sizes 1000,10000,50000] [--runs 5] [--dir DIR]");
+                return;
+            }
+            // What cargo passes to every bench.
+            "--bench" => {}
+            other => {
+                eprintln!("unknown option {other} (try --help)");
+                std::process::exit(2);
+            }
+        }
+    }
+    assert!(!sizes.is_empty() && runs > 0, "nothing to measure");
+    let portico = PathBuf::from(env!("CARGO_BIN_EXE_portico"));
+    let hugo = on_path("hugo");
+    // Results go to a folder made anew for every run of the benchmark.
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("benchmark folder");
+    eprintln!(
+        "{} runs each, in {}{}",
+        runs,
+        dir.display(),
+        if hugo {
+            ""
+        } else {
+            " (hugo not found: no Hugo column)"
+        }
+    );
+
+    let mut rows = Vec::new();
+    for &n in &sizes {
+        let portal = dir.join(format!("portal-{n}"));
+        eprintln!("generating {n} announcements ...");
+        gen_portal::generate(
+            &portal,
+            n,
+            (n / 100).clamp(40, 200),
+            (n / 200).clamp(20, 100),
+            42,
+        );
+        let (read, render, bytes) = floor(&portal, runs);
+        eprintln!("building {n} with portico ...");
+        let out = dir.join(format!("public-{n}"));
+        let ours = bench(runs, &out, || {
+            let mut c = Command::new(&portico);
+            c.arg("--root")
+                .arg(&portal)
+                .args(["-q", "build", "-o"])
+                .arg(&out);
+            c
+        });
+        let theirs = hugo.then(|| {
+            eprintln!("building {n} with hugo ...");
+            let site = dir.join(format!("hugo-{n}"));
+            hugo_site(&portal, &site);
+            let out = dir.join(format!("hugo-public-{n}"));
+            bench(runs, &out, || {
+                let mut c = Command::new("hugo");
+                c.arg("--source")
+                    .arg(&site)
+                    .arg("--destination")
+                    .arg(&out)
+                    // Generated announcements run up to the portal's fixed `now`.
+                    .arg("--buildFuture")
+                    .arg("--quiet");
+                c
+            })
+        });
+        let _ = std::fs::remove_dir_all(&out);
+        rows.push((n, bytes, read, render, ours, theirs));
+    }
+
+    println!();
+    println!(
+        "| announcements | Markdown | read all | + pulldown-cmark (floor) | portico wall | CPU | peak memory | wall / floor |{}",
+        if hugo { " hugo wall | hugo peak | hugo / portico |" } else { "" }
+    );
+    println!(
+        "|---|---|---|---|---|---|---|---|{}",
+        if hugo { "---|---|---|" } else { "" }
+    );
+    for (n, bytes, read, render, ours, theirs) in rows {
+        let floor = read + render;
+        let mut line = format!(
+            "| {n} | {:.0} MB | {read:.3} s | {floor:.3} s | {:.2} s | {:.2} s | {:.0} MB | {:.1}× |",
+            bytes as f64 / 1e6,
+            ours.wall,
+            ours.cpu,
+            ours.peak_mb,
+            ours.wall / floor
+        );
+        if let Some(h) = theirs {
+            line.push_str(&format!(
+                " {:.2} s | {:.0} MB | {:.1}× |",
+                h.wall,
+                h.peak_mb,
+                h.wall / ours.wall
+            ));
+        }
+        println!("{line}");
+    }
+    println!("\nMedians of {runs} runs; every build writes into a folder that does not exist yet.");
+}
