@@ -307,6 +307,32 @@ pub fn render_sites(
     outcome(outputs, errors)
 }
 
+/// A hash of the site's fingerprint and the revisions of its files: all of
+/// them, or (without `announcements`) those of its services, FAQ topics,
+/// surveys and pages.
+fn revisions(site: &Site, announcements: bool) -> u64 {
+    let mut h = DefaultHasher::new();
+    site.fingerprint.hash(&mut h);
+    let (listed, home) = if announcements {
+        (site.announcements.as_slice(), site.home.as_ref())
+    } else {
+        (&[][..], None)
+    };
+    let sources = site
+        .services
+        .iter()
+        .map(|x| &x.source)
+        .chain(listed.iter().map(|x| &x.source))
+        .chain(site.faq_topics.iter().map(|x| &x.source))
+        .chain(site.surveys.iter().map(|x| &x.source))
+        .chain(site.pages.iter().map(|x| &x.source))
+        .chain(home.map(|x| &x.source));
+    for source in sources {
+        (&source.rel, source.rev).hash(&mut h);
+    }
+    h.finish()
+}
+
 /// The outputs, or every error (sorted, once each) when there is any.
 fn outcome(
     outputs: Vec<Output>,
@@ -437,21 +463,7 @@ impl<'a> Renderer<'a> {
             made.into_iter().map(|(card, _)| card).collect();
         // Search documents other than announcements: from the services,
         // FAQ topics, surveys and pages (and the URLs and clock).
-        let search_key = {
-            let mut h = DefaultHasher::new();
-            site.fingerprint.hash(&mut h);
-            let sources = site
-                .services
-                .iter()
-                .map(|x| &x.source)
-                .chain(site.faq_topics.iter().map(|x| &x.source))
-                .chain(site.surveys.iter().map(|x| &x.source))
-                .chain(site.pages.iter().map(|x| &x.source));
-            for source in sources {
-                (&source.rel, source.rev).hash(&mut h);
-            }
-            h.finish()
-        };
+        let search_key = revisions(site, false);
         Renderer {
             base_context: OnceLock::new(),
             search_docs: {
@@ -522,23 +534,7 @@ impl<'a> Renderer<'a> {
                 .filter(|&i| !site.announcements[i].is_expired(now))
                 .collect(),
             card_revs,
-            all_revs: {
-                let mut h = DefaultHasher::new();
-                site.fingerprint.hash(&mut h);
-                let sources = site
-                    .services
-                    .iter()
-                    .map(|x| &x.source)
-                    .chain(site.announcements.iter().map(|x| &x.source))
-                    .chain(site.faq_topics.iter().map(|x| &x.source))
-                    .chain(site.surveys.iter().map(|x| &x.source))
-                    .chain(site.pages.iter().map(|x| &x.source))
-                    .chain(site.home.iter().map(|x| &x.source));
-                for source in sources {
-                    source.rev.hash(&mut h);
-                }
-                h.finish()
-            },
+            all_revs: revisions(site, true),
             listed_by_kind: {
                 let mut by_kind: HashMap<Kind, Vec<usize>> = HashMap::new();
                 for (i, a) in site.announcements.iter().enumerate() {
