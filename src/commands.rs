@@ -120,6 +120,19 @@ pub fn build_cached(
     v: Verbosity,
     cache: Option<&BuildCache>,
 ) -> Result<Built> {
+    build_with(root, args, v, cache, None)
+}
+
+/// Loads, checks and renders; with a cache, reusing it; with a sink, every
+/// output goes there as soon as it is made and `Built.outputs` keeps only
+/// their paths.
+fn build_with(
+    root: &Path,
+    args: &SiteArgs,
+    v: Verbosity,
+    cache: Option<&BuildCache>,
+    sink: Option<crate::render::Sink>,
+) -> Result<Built> {
     let start = Instant::now();
     let config = load_config(root, args)?;
 
@@ -147,8 +160,12 @@ pub fn build_cached(
         format!("loaded {} in {:.0?}", summary(&sites), start.elapsed())
     });
     let t = Instant::now();
-    let outputs = crate::render::render_sites(&sites, &theme, cache.map(|c| &c.render))
-        .map_err(ContentErrors)?;
+    let reuse = match (cache, sink) {
+        (Some(c), _) => crate::render::Reuse::Cache(&c.render),
+        (None, Some(s)) => crate::render::Reuse::Sink(s),
+        (None, None) => crate::render::Reuse::None,
+    };
+    let outputs = crate::render::render_sites_into(&sites, &theme, reuse).map_err(ContentErrors)?;
     say(v, Verbosity::Verbose, || {
         format!("rendered {} files in {:.0?}", outputs.len(), t.elapsed())
     });
@@ -165,11 +182,22 @@ fn build(root: &Path, args: &BuildArgs, v: Verbosity) -> Result<()> {
     say(v, Verbosity::Normal, || {
         format!("Building {} ...", root.display())
     });
-    let built = build_in_memory(root, &args.site, v)?;
+    // Pages are written as they are rendered, into a folder that replaces
+    // the output only once the whole site is there.
+    let staging = crate::output::Staging::new(&out_dir)?;
+    let write = |o: &Output| {
+        staging.write(o).map_err(|e| {
+            crate::diagnostic::Diagnostic::new(
+                out_dir.join(&*o.path),
+                format!("cannot write this file: {}", e.root_cause()),
+            )
+        })
+    };
+    let built = build_with(root, &args.site, v, None, Some(&write))?;
     let t = Instant::now();
-    crate::output::write_folder(&out_dir, &built.outputs)?;
+    staging.finish()?;
     say(v, Verbosity::Verbose, || {
-        format!("wrote {} in {:.0?}", out_dir.display(), t.elapsed())
+        format!("put {} in place in {:.0?}", out_dir.display(), t.elapsed())
     });
     let pages = built
         .outputs

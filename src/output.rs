@@ -4,8 +4,6 @@
 
 use crate::render::Output;
 use anyhow::{bail, Context, Result};
-use rayon::prelude::*;
-use std::collections::BTreeSet;
 use std::path::{Component, Path, PathBuf};
 
 /// Refuses output folders whose replacement would destroy something else.
@@ -45,37 +43,73 @@ fn safe_relative(path: &str) -> Option<PathBuf> {
     ok.then(|| p.to_path_buf())
 }
 
-/// Writes `outputs` as the new content of `out_dir`.
-pub fn write_folder(out_dir: &Path, outputs: &[Output]) -> Result<()> {
-    let parent = match out_dir.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    std::fs::create_dir_all(&parent)
-        .with_context(|| format!("cannot create {}", parent.display()))?;
-    let tmp = tempfile::Builder::new()
-        .prefix(".portico-build-")
-        .tempdir_in(&parent)
-        .with_context(|| format!("cannot create a temporary folder in {}", parent.display()))?;
+/// The new site being written, in a temporary folder beside the output
+/// folder: files are written as they come (from any thread), and the folder
+/// replaces the output folder whole at `finish`. Dropped unfinished, it is
+/// removed and the output folder is as it was.
+pub struct Staging {
+    out_dir: PathBuf,
+    tmp: Option<tempfile::TempDir>,
+    /// Folders made so far.
+    made: std::sync::Mutex<std::collections::HashSet<PathBuf>>,
+}
 
-    let mut files = Vec::with_capacity(outputs.len());
-    for o in outputs {
+impl Staging {
+    pub fn new(out_dir: &Path) -> Result<Staging> {
+        let parent = match out_dir.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        std::fs::create_dir_all(&parent)
+            .with_context(|| format!("cannot create {}", parent.display()))?;
+        let tmp = tempfile::Builder::new()
+            .prefix(".portico-build-")
+            .tempdir_in(&parent)
+            .with_context(|| format!("cannot create a temporary folder in {}", parent.display()))?;
+        Ok(Staging {
+            out_dir: out_dir.to_path_buf(),
+            tmp: Some(tmp),
+            made: Default::default(),
+        })
+    }
+
+    /// Writes one file of the new site.
+    pub fn write(&self, o: &Output) -> Result<()> {
         let rel = safe_relative(&o.path)
             .with_context(|| format!("output path `{}` leaves the output folder", o.path))?;
-        files.push((tmp.path().join(rel), o.bytes.as_slice()));
+        let Some(tmp) = &self.tmp else {
+            bail!("the new site is already in place");
+        };
+        let path = tmp.path().join(rel);
+        if let Some(dir) = path.parent() {
+            let known = self
+                .made
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .contains(dir);
+            if !known {
+                std::fs::create_dir_all(dir)
+                    .with_context(|| format!("cannot create {}", dir.display()))?;
+                self.made
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .insert(dir.to_path_buf());
+            }
+        }
+        std::fs::write(&path, o.bytes.as_slice())
+            .with_context(|| format!("cannot write {}", path.display()))
     }
-    let dirs: BTreeSet<&Path> = files.iter().filter_map(|(p, _)| p.parent()).collect();
-    for d in dirs {
-        std::fs::create_dir_all(d).with_context(|| format!("cannot create {}", d.display()))?;
-    }
-    files.par_iter().try_for_each(|(path, bytes)| {
-        std::fs::write(path, bytes).with_context(|| format!("cannot write {}", path.display()))
-    })?;
 
-    let tmp_path = tmp.keep();
-    swap_in(&tmp_path, out_dir).inspect_err(|_| {
-        let _ = std::fs::remove_dir_all(&tmp_path);
-    })
+    /// Puts the new site in place of the output folder.
+    pub fn finish(mut self) -> Result<()> {
+        let Some(tmp) = self.tmp.take() else {
+            return Ok(());
+        };
+        let tmp_path = tmp.keep();
+        swap_in(&tmp_path, &self.out_dir).inspect_err(|_| {
+            let _ = std::fs::remove_dir_all(&tmp_path);
+        })
+    }
 }
 
 /// Puts `new` at `target`, removing what was there.
@@ -129,6 +163,7 @@ pub fn write_file_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rayon::prelude::*;
 
     #[test]
     fn relative_paths_only() {
@@ -137,6 +172,13 @@ mod tests {
         assert!(safe_relative("/etc/passwd").is_none());
         assert!(safe_relative("a/../../b").is_none());
         assert!(safe_relative("").is_none());
+    }
+
+    /// Writes `outputs` as the new content of `out_dir`.
+    fn write_folder(out_dir: &Path, outputs: &[Output]) -> Result<()> {
+        let staging = Staging::new(out_dir)?;
+        outputs.par_iter().try_for_each(|o| staging.write(o))?;
+        staging.finish()
     }
 
     #[test]

@@ -50,6 +50,35 @@ fn a_failed_build_leaves_the_previous_site_untouched() {
 }
 
 #[test]
+fn a_build_that_fails_while_writing_pages_leaves_the_previous_site_untouched() {
+    // Pages are written as they are rendered: a page that fails to render
+    // after others were written must not leave a half-written site.
+    let p = Project::from_fixture("base");
+    p.build(&[]);
+    let before = read_tree(&p.public());
+    p.write(
+        "templates/page.html",
+        "{% extends \"base.html\" %}{% block content %}{{ no_such_value.title }}{% endblock content %}",
+    );
+    let run = p.run(&["build"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("templates/page.html") && run.stderr.contains("no_such_value"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(read_tree(&p.public()), before);
+    let names: Vec<String> = std::fs::read_dir(p.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(
+        !names.iter().any(|n| n.starts_with(".portico")),
+        "{names:?}"
+    );
+}
+
+#[test]
 fn a_rebuild_replaces_the_whole_output() {
     let p = Project::from_fixture("base");
     p.build(&[]);

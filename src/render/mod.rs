@@ -171,6 +171,22 @@ impl RenderCache {
     }
 }
 
+/// Where pages go as soon as they are rendered: a build writes each to disk
+/// at once rather than holding the whole site in memory.
+pub type Sink<'s> = &'s (dyn Fn(&Output) -> Result<(), Diagnostic> + Sync);
+
+/// What an output handed to a sink keeps: its path; its bytes are gone.
+static SENT: std::sync::LazyLock<Arc<Vec<u8>>> = std::sync::LazyLock::new(|| Arc::new(Vec::new()));
+
+/// Hands `o` to `sink` (when there is one) and keeps only its path.
+fn send(sink: Option<Sink>, mut o: Output) -> Result<Output, Diagnostic> {
+    if let Some(sink) = sink {
+        sink(&o)?;
+        o.bytes = SENT.clone();
+    }
+    Ok(o)
+}
+
 /// Renders every language's site, and adds the theme's and project's
 /// static files once, at the root. With a cache, only the jobs whose inputs
 /// changed since the cached render are rendered; the result is the same.
@@ -179,6 +195,30 @@ pub fn render_sites(
     theme: &Theme,
     cache: Option<&RenderCache>,
 ) -> Result<Vec<Output>, Vec<Diagnostic>> {
+    render_sites_into(sites, theme, cache.map(Reuse::Cache).unwrap_or(Reuse::None))
+}
+
+/// How a render treats its outputs: reuses and keeps them in a cache, hands
+/// each to a sink as it is made (the outputs returned then have paths only),
+/// or neither.
+#[derive(Clone, Copy)]
+pub enum Reuse<'a> {
+    None,
+    Cache(&'a RenderCache),
+    Sink(Sink<'a>),
+}
+
+/// `render_sites`, with a cache or a sink.
+pub fn render_sites_into(
+    sites: &[Site],
+    theme: &Theme,
+    reuse: Reuse,
+) -> Result<Vec<Output>, Vec<Diagnostic>> {
+    let (cache, sink) = match reuse {
+        Reuse::None => (None, None),
+        Reuse::Cache(c) => (Some(c), None),
+        Reuse::Sink(s) => (None, Some(s)),
+    };
     let t = crate::timing::phase("render: cards and views");
     let renderers: Vec<Renderer> = sites
         .iter()
@@ -218,7 +258,7 @@ pub fn render_sites(
         let mut reuse = previous
             .as_mut()
             .map(|p| p.remove(code.as_str()).unwrap_or_default());
-        match r.render_all(reuse.as_mut(), counter) {
+        match r.render_all(reuse.as_mut(), counter, sink) {
             Ok(o) => outputs.extend(o),
             Err(e) => errors.extend(e),
         }
@@ -264,7 +304,10 @@ pub fn render_sites(
         *c.manifest.lock().unwrap_or_else(|e| e.into_inner()) =
             Some((manifest_key, manifest.clone()));
     }
-    outputs.push(manifest);
+    match send(sink, manifest) {
+        Ok(o) => outputs.push(o),
+        Err(e) => errors.push(e),
+    }
     let generated: std::collections::HashSet<&str> = outputs.iter().map(|o| &*o.path).collect();
     let mut assets = Vec::new();
     for (path, bytes) in &theme.assets {
@@ -280,7 +323,12 @@ pub fn render_sites(
             });
         }
     }
-    outputs.extend(assets);
+    for o in assets {
+        match send(sink, o) {
+            Ok(o) => outputs.push(o),
+            Err(e) => errors.push(e),
+        }
+    }
     drop(t);
     if let Some(c) = cache {
         let mut feeds = c.feeds.lock().unwrap_or_else(|e| e.into_inner());
@@ -680,11 +728,15 @@ impl<'a> Renderer<'a> {
     /// With `reuse` (the pages of an earlier render and their
     /// fingerprints), only the jobs whose fingerprint changed are rendered;
     /// `reuse` is updated to hold this render's pages for the next one.
+    /// With a `sink` (and no `reuse`), each page goes there as soon as it is
+    /// made and only its path is returned.
     pub fn render_all(
         &self,
         mut reuse: Option<&mut HashMap<Job, (u64, Output)>>,
         rendered: Option<&std::sync::atomic::AtomicUsize>,
+        sink: Option<Sink>,
     ) -> Result<Vec<Output>, Vec<Diagnostic>> {
+        let sink = if reuse.is_some() { None } else { sink };
         let prefix = Config::language_prefix(&self.site.config.lang);
         let jobs = self.jobs();
         let earlier = reuse.as_deref();
@@ -703,12 +755,11 @@ impl<'a> Renderer<'a> {
                     n.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 }
                 let _t = crate::timing::phase_with(|| format!("render {j:?}"));
-                self.render(j).map(|mut o| {
-                    if !prefix.is_empty() {
-                        o.path = format!("{prefix}{}", o.path).into();
-                    }
-                    (o, fp, true)
-                })
+                let mut o = self.render(j)?;
+                if !prefix.is_empty() {
+                    o.path = format!("{prefix}{}", o.path).into();
+                }
+                Ok((send(sink, o)?, fp, true))
             })
             .collect();
         let mut outputs = Vec::with_capacity(results.len());
