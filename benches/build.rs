@@ -7,7 +7,7 @@
 //! equivalent pages (one page per announcement, lists of 10, tag pages, one
 //! RSS feed).
 //!
-//! `cargo bench --bench build -- [--sizes 1000,10000,50000] [--runs 5] [--dir DIR]`
+//! `cargo bench --bench build -- [--sizes 1000,10000,50000] [--runs 5] [--dir DIR] [--without-hugo]`
 
 #[path = "../examples/gen_portal.rs"]
 #[allow(dead_code)]
@@ -196,6 +196,7 @@ fn main() {
     let mut sizes = vec![1_000usize, 10_000, 50_000];
     let mut runs = 5usize;
     let mut dir = std::env::temp_dir().join("portico-bench");
+    let mut without_hugo = false;
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         match a.as_str() {
@@ -209,8 +210,9 @@ fn main() {
             }
             "--runs" => runs = args.next().and_then(|n| n.parse().ok()).unwrap_or(runs),
             "--dir" => dir = args.next().map(PathBuf::from).unwrap_or(dir),
+            "--without-hugo" => without_hugo = true,
             "--help" | "-h" => {
-                println!("cargo bench --bench build -- [--sizes 1000,10000,50000] [--runs 5] [--dir DIR]");
+                println!("cargo bench --bench build -- [--sizes 1000,10000,50000] [--runs 5] [--dir DIR] [--without-hugo]");
                 return;
             }
             // What cargo passes to every bench.
@@ -223,7 +225,7 @@ fn main() {
     }
     assert!(!sizes.is_empty() && runs > 0, "nothing to measure");
     let portico = PathBuf::from(env!("CARGO_BIN_EXE_portico"));
-    let hugo = on_path("hugo");
+    let hugo = !without_hugo && on_path("hugo");
     // Results go to a folder made anew for every run of the benchmark.
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("benchmark folder");
@@ -231,10 +233,10 @@ fn main() {
         "{} runs each, in {}{}",
         runs,
         dir.display(),
-        if hugo {
-            ""
-        } else {
-            " (hugo not found: no Hugo column)"
+        match (hugo, without_hugo) {
+            (true, _) => "",
+            (false, true) => " (without Hugo)",
+            (false, false) => " (hugo not found: no Hugo column)",
         }
     );
 
