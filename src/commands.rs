@@ -148,7 +148,7 @@ fn build_with(
         }
     }
     let sites = crate::site::load_sites_cached(&config, cache.map(|c| &c.load));
-    let (theme, sites) = match (theme, sites) {
+    let (theme, mut sites) = match (theme, sites) {
         (Ok(t), Ok(s)) => (t, s),
         (t, s) => {
             let mut errors = t.err().unwrap_or_default();
@@ -160,6 +160,12 @@ fn build_with(
         format!("loaded {} in {:.0?}", summary(&sites), start.elapsed())
     });
     let t = Instant::now();
+    if sink.is_some() {
+        // Written as it is rendered: nothing needs the files' texts now.
+        for site in &mut sites {
+            site.forget_texts();
+        }
+    }
     let reuse = match (cache, sink) {
         (Some(c), _) => crate::render::Reuse::Cache(&c.render),
         (None, Some(s)) => crate::render::Reuse::Sink(s),

@@ -537,6 +537,25 @@ impl Site {
         Ok(sites.remove(0))
     }
 
+    /// Lets go of the files' texts: rendering needs only what was parsed and
+    /// rendered from them, and a large portal's Markdown is a large part of
+    /// a build's memory. Error positions can no longer be shown afterwards.
+    pub fn forget_texts(&mut self) {
+        let empty: std::sync::Arc<str> = std::sync::Arc::from("");
+        let sources = self
+            .services
+            .iter_mut()
+            .map(|x| &mut x.source)
+            .chain(self.announcements.iter_mut().map(|x| &mut x.source))
+            .chain(self.faq_topics.iter_mut().map(|x| &mut x.source))
+            .chain(self.surveys.iter_mut().map(|x| &mut x.source))
+            .chain(self.pages.iter_mut().map(|x| &mut x.source))
+            .chain(self.home.iter_mut().map(|x| &mut x.source));
+        for source in sources {
+            source.text = empty.clone();
+        }
+    }
+
     /// The language an item is written in, when it is not this site's
     /// (an untranslated item shown in the default language).
     pub fn foreign_lang(&self, source: &Source) -> Option<String> {
