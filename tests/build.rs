@@ -21,6 +21,19 @@ fn two_builds_are_byte_identical() {
     }
 }
 
+/// The output is as `before` and no temporary folder is left beside it.
+fn assert_untouched(p: &Project, before: &std::collections::BTreeMap<String, Vec<u8>>) {
+    assert_eq!(read_tree(&p.public()), *before);
+    let names: Vec<String> = std::fs::read_dir(p.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(
+        !names.iter().any(|n| n.starts_with(".portico")),
+        "{names:?}"
+    );
+}
+
 #[test]
 fn a_failed_build_leaves_the_previous_site_untouched() {
     let p = Project::from_fixture("base");
@@ -38,15 +51,7 @@ fn a_failed_build_leaves_the_previous_site_untouched() {
         "{}",
         run.stderr
     );
-    assert_eq!(read_tree(&p.public()), before);
-    let names: Vec<String> = std::fs::read_dir(p.path())
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    assert!(
-        !names.iter().any(|n| n.starts_with(".portico")),
-        "{names:?}"
-    );
+    assert_untouched(&p, &before);
 }
 
 #[test]
@@ -67,15 +72,7 @@ fn a_build_that_fails_while_writing_pages_leaves_the_previous_site_untouched() {
         "{}",
         run.stderr
     );
-    assert_eq!(read_tree(&p.public()), before);
-    let names: Vec<String> = std::fs::read_dir(p.path())
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    assert!(
-        !names.iter().any(|n| n.starts_with(".portico")),
-        "{names:?}"
-    );
+    assert_untouched(&p, &before);
 }
 
 #[test]
