@@ -271,6 +271,11 @@ pub fn render(markdown: &str, ctx: &RenderContext) -> (Rendered, Vec<Diagnostic>
     } else {
         pulldown_cmark::html::push_html(&mut out.html, events.into_iter());
     }
+    // Kept until the pages are rendered: without the slack of growing.
+    out.html.shrink_to_fit();
+    for section in &mut out.sections {
+        section.html.shrink_to_fit();
+    }
     (out, errors)
 }
 
