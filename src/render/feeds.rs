@@ -42,11 +42,6 @@ impl FeedFormat {
     }
 }
 
-/// The audiences announcements name ("all" included), as (slug, name).
-pub fn audiences(site: &Site) -> &[(String, String)] {
-    &site.audiences
-}
-
 /// The folder (site path) a feed lives in; its files are `feed.xml` and `feed.json`.
 pub fn folder(site: &Site, key: &FeedKey) -> String {
     match key {
@@ -64,7 +59,7 @@ pub fn keys(site: &Site) -> Vec<FeedKey> {
     keys.extend((0..site.services.len()).map(FeedKey::Service));
     keys.extend(Kind::ALL.iter().map(|&k| FeedKey::Kind(k)));
     keys.extend(
-        audiences(site)
+        site.audiences
             .iter()
             .map(|(slug, _)| FeedKey::Audience(slug.clone())),
     );
@@ -96,7 +91,8 @@ pub fn describe(site: &Site, tr: &Strings, key: &FeedKey) -> (String, String, St
             (name, description)
         }
         FeedKey::Audience(a) => {
-            let name = audiences(site)
+            let name = site
+                .audiences
                 .iter()
                 .find(|(s, _)| s == a)
                 .map_or(a.clone(), |(_, n)| n.clone());

@@ -31,7 +31,7 @@ type SearchDocs = Arc<Vec<String>>;
 
 /// A rendered job: its output, fingerprint, and whether it was rendered now
 /// (rather than reused).
-type Rendered = Result<(Output, Option<u64>, bool), Diagnostic>;
+type JobResult = Result<(Output, Option<u64>, bool), Diagnostic>;
 
 /// One file of the built site.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -728,19 +728,18 @@ impl<'a> Renderer<'a> {
     /// With `reuse` (the pages of an earlier render and their
     /// fingerprints), only the jobs whose fingerprint changed are rendered;
     /// `reuse` is updated to hold this render's pages for the next one.
-    /// With a `sink` (and no `reuse`), each page goes there as soon as it is
-    /// made and only its path is returned.
+    /// With a `sink`, each page rendered now goes there as soon as it is made
+    /// and only its path is returned (`Reuse` gives one or the other).
     pub fn render_all(
         &self,
         mut reuse: Option<&mut HashMap<Job, (u64, Output)>>,
         rendered: Option<&std::sync::atomic::AtomicUsize>,
         sink: Option<Sink>,
     ) -> Result<Vec<Output>, Vec<Diagnostic>> {
-        let sink = if reuse.is_some() { None } else { sink };
         let prefix = Config::language_prefix(&self.site.config.lang);
         let jobs = self.jobs();
         let earlier = reuse.as_deref();
-        let results: Vec<Rendered> = jobs
+        let results: Vec<JobResult> = jobs
             .par_iter()
             .map(|j| {
                 let fp = earlier.map(|_| self.fingerprint(j));
