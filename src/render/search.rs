@@ -86,28 +86,45 @@ pub fn strip_html(html: &str) -> String {
         ("&#39;", '\''),
     ];
     let mut out = String::with_capacity(html.len() / 2);
+    // Runs of text between the three special characters (all ASCII) are
+    // copied whole.
+    let mut rest = 0;
     let mut in_tag = false;
-    let mut chars = html.char_indices();
-    while let Some((i, c)) = chars.next() {
-        match c {
-            '<' => {
+    for at in memchr::memchr3_iter(b'<', b'>', b'&', html.as_bytes()) {
+        if at < rest {
+            continue; // inside an entity already decoded
+        }
+        match html.as_bytes()[at] {
+            b'<' => {
+                if !in_tag {
+                    out.push_str(&html[rest..at]);
+                }
                 in_tag = true;
                 out.push(' ');
+                rest = at + 1;
             }
-            '>' if in_tag => in_tag = false,
-            _ if in_tag => {}
-            '&' => match ENTITIES.iter().find(|(e, _)| html[i..].starts_with(e)) {
-                Some((entity, decoded)) => {
-                    out.push(*decoded);
-                    // The entity's other characters (all ASCII).
-                    for _ in 1..entity.len() {
-                        chars.next();
+            b'>' if in_tag => {
+                in_tag = false;
+                rest = at + 1;
+            }
+            b'&' if !in_tag => {
+                out.push_str(&html[rest..at]);
+                match ENTITIES.iter().find(|(e, _)| html[at..].starts_with(e)) {
+                    Some((entity, decoded)) => {
+                        out.push(*decoded);
+                        rest = at + entity.len();
+                    }
+                    None => {
+                        out.push('&');
+                        rest = at + 1;
                     }
                 }
-                None => out.push('&'),
-            },
-            c => out.push(c),
+            }
+            _ => {}
         }
+    }
+    if !in_tag {
+        out.push_str(&html[rest..]);
     }
     out
 }
@@ -117,8 +134,8 @@ pub fn strip_html(html: &str) -> String {
 /// order they first appear, space-separated, lowercase.
 pub fn keywords(text: &str, known: &str, lang: &str) -> String {
     // Fast hashing: these sets and counts see every word of every page.
-    let known: FxHashSet<String> = words(known).collect();
-    let stop: FxHashSet<&str> = stopwords(lang).iter().copied().collect();
+    // Every word is counted first, one hash per word; the common and known
+    // words are left out once per distinct word afterwards.
     let mut counts: FxHashMap<String, (usize, usize)> = FxHashMap::default();
     // Each word lowercased into one buffer; only new words are copied.
     let mut w = String::new();
@@ -128,17 +145,13 @@ pub fn keywords(text: &str, known: &str, lang: &str) -> String {
     for (position, raw) in raw_words.enumerate() {
         w.clear();
         if raw.is_ascii() {
+            if raw.len() < 3 {
+                continue;
+            }
             w.push_str(raw);
             w.make_ascii_lowercase();
         } else {
             w.push_str(&raw.to_lowercase());
-        }
-        if w.chars().nth(2).is_none()
-            || w.bytes().all(|c| c.is_ascii_digit())
-            || stop.contains(w.as_str())
-            || known.contains(w.as_str())
-        {
-            continue;
         }
         match counts.get_mut(w.as_str()) {
             Some((count, _)) => *count += 1,
@@ -147,6 +160,14 @@ pub fn keywords(text: &str, known: &str, lang: &str) -> String {
             }
         }
     }
+    let known: FxHashSet<String> = words(known).collect();
+    let stop: FxHashSet<&str> = stopwords(lang).iter().copied().collect();
+    counts.retain(|w, _| {
+        !(w.chars().nth(2).is_none()
+            || w.bytes().all(|c| c.is_ascii_digit())
+            || stop.contains(w.as_str())
+            || known.contains(w.as_str()))
+    });
     let mut ranked: Vec<(String, (usize, usize))> = counts.into_iter().collect();
     ranked.sort_by(|a, b| b.1 .0.cmp(&a.1 .0).then(a.1 .1.cmp(&b.1 .1)));
     ranked.truncate(WORDS);
@@ -237,6 +258,10 @@ mod tests {
                 .split_whitespace()
                 .collect::<Vec<_>>(),
             ["A", "&", "B"]
+        );
+        assert_eq!(
+            strip_html("a > b &copy; <a href=\"x&amp;y\">c&lt;d</a>&#39;é&quot;"),
+            "a > b &copy;  c<d 'é\""
         );
     }
 
