@@ -419,8 +419,10 @@ pub struct Renderer<'a> {
     feed_entries: OnceLock<Arc<FeedEntries>>,
     /// A hash of what the feeds' entries are made of.
     feeds_key: u64,
-    /// What every page's template gets (`site`, `tr`), made on first use.
-    base_context: OnceLock<tera::Context>,
+    /// Template contexts holding what every page gets (`site`, `tr`), ready
+    /// for the next page: each page adds its own values and takes them out
+    /// again, so the words and the site are not copied for every page.
+    contexts: std::sync::Mutex<Vec<tera::Context>>,
     /// The search documents of all but announcements, made on first use.
     search_docs: OnceLock<Arc<Vec<String>>>,
     /// A hash of what those are made of.
@@ -513,7 +515,7 @@ impl<'a> Renderer<'a> {
         // FAQ topics, surveys and pages (and the URLs and clock).
         let search_key = revisions(site, false);
         Renderer {
-            base_context: OnceLock::new(),
+            contexts: std::sync::Mutex::new(Vec::new()),
             search_docs: {
                 let lock = OnceLock::new();
                 let earlier = cache.and_then(|c| {
@@ -997,18 +999,23 @@ impl<'a> Renderer<'a> {
         meta: Meta,
         data: impl Serialize,
     ) -> Result<Output, Diagnostic> {
-        // The site and the words, made into template values once.
-        let mut ctx = self
-            .base_context
-            .get_or_init(|| {
-                let mut ctx = tera::Context::new();
-                ctx.insert("site", &self.site_view);
-                ctx.insert("tr", self.tr);
-                ctx
-            })
-            .clone();
+        let data_error =
+            |e: serde_json::Error| Diagnostic::new(format!("templates/{template}"), e.to_string());
+        let data = match serde_json::to_value(data).map_err(data_error)? {
+            serde_json::Value::Object(map) => map,
+            _ => return Err(data_error(serde::ser::Error::custom("not a map"))),
+        };
+        let keys: Vec<String> = data.keys().cloned().collect();
+        let pool = || self.contexts.lock().unwrap_or_else(|e| e.into_inner());
+        let popped = pool().pop();
+        let mut ctx = popped.unwrap_or_else(|| {
+            let mut ctx = tera::Context::new();
+            ctx.insert("site", &self.site_view);
+            ctx.insert("tr", self.tr);
+            ctx
+        });
         ctx.insert("page", &meta);
-        let data = tera::Context::from_serialize(data)
+        let data = tera::Context::from_value(serde_json::Value::Object(data))
             .map_err(|e| Diagnostic::new(format!("templates/{template}"), error_chain(&e)))?;
         ctx.extend(data);
         let html = self.theme.tera.render(template, &ctx).map_err(|e| {
@@ -1016,7 +1023,16 @@ impl<'a> Renderer<'a> {
                 format!("templates/{template}"),
                 format!("cannot render /{rel}: {}", error_chain(&e)),
             )
-        })?;
+        });
+        // Back to the pool without this page's values, unless they replaced
+        // the shared ones.
+        if !keys.iter().any(|k| k == "site" || k == "tr") {
+            for key in &keys {
+                ctx.remove(key);
+            }
+            pool().push(ctx);
+        }
+        let html = html?;
         let path = if rel.is_empty() || rel.ends_with('/') {
             format!("{rel}index.html")
         } else {
