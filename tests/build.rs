@@ -248,6 +248,40 @@ fn theme_templates_can_be_overridden_file_by_file() {
 }
 
 #[test]
+fn the_announcement_card_template_shapes_every_list() {
+    let p = Project::from_fixture("base");
+    p.write(
+        "templates/announcement_card.html",
+        "<{{ heading }} class=\"mine\">{{ a.title }} ({{ tr.pinned }})</{{ heading }}>",
+    );
+    p.write(
+        "content/announcements/launch.md",
+        "+++\ntitle = \"ZTA <launched>\"\ndate = 2026-11-01\nkind = \"launch\"\nservices = [\"zta\", \"vpn\"]\ntags = [\"remote\"]\n+++\n\nIt is here.\n",
+    );
+    p.build(&[]);
+    // Lists of announcements give the card an h2, the others an h3; the
+    // card's values are escaped like any page's.
+    assert_eq!(
+        texts(&p.page("announcements/index.html"), "h2.mine"),
+        ["VPN patching (Pinned)", "ZTA <launched> (Pinned)"]
+    );
+    for page in [
+        "index.html",
+        "tags/remote/index.html",
+        "services/zta/index.html",
+    ] {
+        let cards = texts(&p.page(page), "h3.mine");
+        assert!(
+            cards.contains(&"ZTA <launched> (Pinned)".to_string()),
+            "{page}: {cards:?}"
+        );
+    }
+    assert!(p
+        .text("announcements/index.html")
+        .contains("ZTA &lt;launched&gt;"));
+}
+
+#[test]
 fn static_files_are_copied_as_they_are() {
     let p = Project::from_fixture("base");
     p.write("static/docs/guide.txt", "read me");

@@ -999,6 +999,27 @@ impl<'a> Renderer<'a> {
         meta: Meta,
         data: impl Serialize,
     ) -> Result<Output, Diagnostic> {
+        let html = self.render_template(template, Some(&meta), data, || format!("/{rel}"))?;
+        let path = if rel.is_empty() || rel.ends_with('/') {
+            format!("{rel}index.html")
+        } else {
+            rel.to_owned()
+        };
+        Ok(Output {
+            path: path.into(),
+            bytes: Arc::new(html.into_bytes()),
+        })
+    }
+
+    /// `template` rendered with `site`, `tr`, `page` (when given) and the
+    /// fields of `data`; `what` names the result in an error.
+    fn render_template(
+        &self,
+        template: &str,
+        meta: Option<&Meta>,
+        data: impl Serialize,
+        what: impl Fn() -> String,
+    ) -> Result<String, Diagnostic> {
         let data_error =
             |e: serde_json::Error| Diagnostic::new(format!("templates/{template}"), e.to_string());
         let data = match serde_json::to_value(data).map_err(data_error)? {
@@ -1014,34 +1035,58 @@ impl<'a> Renderer<'a> {
             ctx.insert("tr", self.tr);
             ctx
         });
-        ctx.insert("page", &meta);
+        match meta {
+            Some(meta) => ctx.insert("page", meta),
+            None => {
+                ctx.remove("page");
+            }
+        }
         let data = tera::Context::from_value(serde_json::Value::Object(data))
             .map_err(|e| Diagnostic::new(format!("templates/{template}"), error_chain(&e)))?;
         ctx.extend(data);
         let html = self.theme.tera.render(template, &ctx).map_err(|e| {
             Diagnostic::new(
                 format!("templates/{template}"),
-                format!("cannot render /{rel}: {}", error_chain(&e)),
+                format!("cannot render {}: {}", what(), error_chain(&e)),
             )
         });
-        // Back to the pool without this page's values, unless they replaced
-        // the shared ones.
+        // Back to the pool without these values, unless they replaced the
+        // shared ones.
         if !keys.iter().any(|k| k == "site" || k == "tr") {
             for key in &keys {
                 ctx.remove(key);
             }
             pool().push(ctx);
         }
-        let html = html?;
-        let path = if rel.is_empty() || rel.ends_with('/') {
-            format!("{rel}index.html")
-        } else {
-            rel.to_owned()
-        };
-        Ok(Output {
-            path: path.into(),
-            bytes: Arc::new(html.into_bytes()),
-        })
+        html
+    }
+
+    /// The cards of these announcements as HTML, from the theme's
+    /// `announcement_card.html`: each card is rendered once per heading
+    /// level and then shared by every list that shows it.
+    fn card_html(&self, indices: &[usize], heading: CardHeading) -> Result<Vec<&str>, Diagnostic> {
+        indices
+            .iter()
+            .map(|&i| {
+                let card = &*self.announcements[i];
+                let made = card.html[heading as usize].get_or_init(|| {
+                    #[derive(Serialize)]
+                    struct Data<'a> {
+                        a: &'a AnnouncementCard,
+                        heading: &'static str,
+                    }
+                    let data = Data {
+                        a: card,
+                        heading: heading.tag(),
+                    };
+                    self.render_template("announcement_card.html", None, data, || {
+                        format!("the card of {}", card.url)
+                    })
+                    .map(String::into_boxed_str)
+                });
+                made.as_deref().map_err(Clone::clone)
+            })
+            .collect()
     }
 
     /// A page whose title and description are the words `title_NAME` and
@@ -1076,10 +1121,6 @@ impl<'a> Renderer<'a> {
                 .map_or(&[], Vec::as_slice),
             None => &[],
         }
-    }
-
-    fn cards(&self, indices: &[usize]) -> Vec<&AnnouncementCard> {
-        indices.iter().map(|&i| &*self.announcements[i]).collect()
     }
 
     fn service_refs(&self, ids: &[String]) -> Vec<ServiceRef> {
@@ -1149,9 +1190,9 @@ impl<'a> Renderer<'a> {
                 struct Data<'a> {
                     intro: &'a str,
                     heading: &'a str,
-                    pinned: Vec<&'a AnnouncementCard>,
-                    latest: Vec<&'a AnnouncementCard>,
-                    upcoming: Vec<&'a AnnouncementCard>,
+                    pinned: Vec<&'a str>,
+                    latest: Vec<&'a str>,
+                    upcoming: Vec<&'a str>,
                     featured: Vec<&'a ServiceCard>,
                     open_surveys: Vec<&'a SurveyCard>,
                 }
@@ -1165,9 +1206,9 @@ impl<'a> Renderer<'a> {
                 let data = Data {
                     intro: home.map_or("", |h| h.body.html.as_str()),
                     heading,
-                    pinned: self.cards(&pinned),
-                    latest: self.cards(&latest),
-                    upcoming: self.cards(&upcoming),
+                    pinned: self.card_html(&pinned, CardHeading::H3)?,
+                    latest: self.card_html(&latest, CardHeading::H3)?,
+                    upcoming: self.card_html(&upcoming, CardHeading::H3)?,
                     featured: self.service_cards(&featured),
                     open_surveys: open,
                 };
@@ -1197,7 +1238,7 @@ impl<'a> Renderer<'a> {
                 #[derive(Serialize)]
                 struct Data<'a> {
                     heading: String,
-                    items: Vec<&'a AnnouncementCard>,
+                    items: Vec<&'a str>,
                     pagination: Pagination,
                     kinds: Vec<KindLink>,
                     all_url: String,
@@ -1224,7 +1265,7 @@ impl<'a> Renderer<'a> {
                 };
                 let data = Data {
                     heading,
-                    items: self.cards(&shown),
+                    items: self.card_html(&shown, CardHeading::H2)?,
                     pagination: Pagination::new(site, &base, *page, total),
                     kinds: Kind::ALL
                         .iter()
@@ -1404,7 +1445,7 @@ impl<'a> Renderer<'a> {
                     links: &'a [crate::content::Link],
                     replaces: Vec<&'a ServiceCard>,
                     replaced_by: Vec<&'a ServiceCard>,
-                    announcements: Vec<&'a AnnouncementCard>,
+                    announcements: Vec<&'a str>,
                     faq_topics: Vec<&'a FaqCard>,
                     surveys: Vec<&'a SurveyCard>,
                     tags: Vec<TagRef>,
@@ -1426,7 +1467,7 @@ impl<'a> Renderer<'a> {
                     links: &s.front.links,
                     replaces: self.service_cards(&r.replaces),
                     replaced_by: self.service_cards(&r.replaced_by),
-                    announcements: self.cards(&r.announcements),
+                    announcements: self.card_html(&r.announcements, CardHeading::H3)?,
                     faq_topics: r.faq_topics.iter().map(|&j| &self.faq_topics[j]).collect(),
                     surveys: r.surveys.iter().map(|&j| &self.surveys[j]).collect(),
                     tags: tag_refs(site, &s.front.tags),
@@ -1618,7 +1659,7 @@ impl<'a> Renderer<'a> {
                 #[derive(Serialize)]
                 struct Data<'a> {
                     name: &'a str,
-                    announcements: Vec<&'a AnnouncementCard>,
+                    announcements: Vec<&'a str>,
                     services: Vec<&'a ServiceCard>,
                     faq_topics: Vec<&'a FaqCard>,
                     pagination: Pagination,
@@ -1642,7 +1683,7 @@ impl<'a> Renderer<'a> {
                 };
                 let data = Data {
                     name: &tag.name,
-                    announcements: self.cards(&shown),
+                    announcements: self.card_html(&shown, CardHeading::H3)?,
                     services: if first {
                         self.service_cards(&tag.services)
                     } else {

@@ -7,9 +7,11 @@ use crate::content::announcement::Status;
 use crate::content::survey::{Question, QuestionType, SurveyState};
 use crate::content::{Announcement, FaqTopic, Service, Survey};
 use crate::date::When;
+use crate::diagnostic::Diagnostic;
 use crate::i18n::Strings;
 use crate::site::{paths, Site};
 use serde::Serialize;
+use std::sync::OnceLock;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct NavItem {
@@ -209,6 +211,25 @@ pub struct AnnouncementCard {
     /// Its document in the search index.
     #[serde(skip)]
     pub search: String,
+    /// Its HTML for each heading level, made on first use.
+    #[serde(skip)]
+    pub html: [OnceLock<Result<Box<str>, Diagnostic>>; 2],
+}
+
+/// The heading level of a card's title.
+#[derive(Debug, Clone, Copy)]
+pub enum CardHeading {
+    H2 = 0,
+    H3 = 1,
+}
+
+impl CardHeading {
+    pub fn tag(self) -> &'static str {
+        match self {
+            CardHeading::H2 => "h2",
+            CardHeading::H3 => "h3",
+        }
+    }
 }
 
 impl AnnouncementCard {
@@ -241,6 +262,7 @@ impl AnnouncementCard {
             services: ServiceRef::list(site, tr, &a.front.services),
             lang: site.foreign_lang(&a.source),
             search: String::new(),
+            html: Default::default(),
         }
         .with_search_doc(site, a)
     }
