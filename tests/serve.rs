@@ -266,3 +266,29 @@ fn a_stylesheet_change_refreshes_styles_without_a_reload() {
     about_says(&p, "A content change reloads the page.");
     assert_eq!(events.next_event(), "reload");
 }
+
+#[test]
+fn a_handler_that_panics_answers_500_and_the_server_keeps_serving() {
+    // The loop both `serve` and `collect` answer requests with.
+    let server = std::sync::Arc::new(tiny_http::Server::http("127.0.0.1:0").unwrap());
+    let addr = server.server_addr().to_ip().unwrap().to_string();
+    let worker = {
+        let server = server.clone();
+        std::thread::spawn(move || {
+            portico::serve::answer_requests(&server, |request| {
+                if request.url() == "/boom" {
+                    panic!("a handler bug");
+                }
+                let _ = request.respond(tiny_http::Response::from_string("fine"));
+            })
+        })
+    };
+    // One worker: the same thread answers before and after the panic.
+    assert_eq!(common::http(&addr, "GET", "/before").body, "fine");
+    assert_eq!(common::http(&addr, "GET", "/boom").status, 500);
+    assert_eq!(common::http(&addr, "GET", "/boom").status, 500);
+    let after = common::http(&addr, "GET", "/after");
+    assert_eq!((after.status, after.body.as_str()), (200, "fine"));
+    server.unblock();
+    worker.join().unwrap();
+}

@@ -142,15 +142,10 @@ pub fn collect(opts: CollectOptions) -> Result<()> {
             let dir = opts.site.clone();
             let serve_site = opts.serve_site;
             std::thread::spawn(move || {
-                while let Ok(request) = server.recv() {
+                crate::serve::answer_requests(&server, |request| {
                     let site = refresh(&current, &reload, &dir, &receiver);
-                    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                        handle(&receiver, request, &site, serve_site)
-                    }));
-                    if outcome.is_err() {
-                        eprintln!("error: a request failed unexpectedly; still serving");
-                    }
-                }
+                    handle(&receiver, request, &site, serve_site)
+                })
             })
         })
         .collect();

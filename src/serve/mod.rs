@@ -189,17 +189,26 @@ pub fn serve(opts: ServeOptions) -> Result<()> {
         .map(|_| {
             let server = server.clone();
             let state = state.clone();
-            std::thread::spawn(move || {
-                while let Ok(request) = server.recv() {
-                    handle(&state, request);
-                }
-            })
+            std::thread::spawn(move || answer_requests(&server, |request| handle(&state, request)))
         })
         .collect();
     for w in workers {
         let _ = w.join();
     }
     Ok(())
+}
+
+/// Answers the requests `server` receives with `handle` until it closes. A
+/// handler that panics does not take the worker with it: the request it held
+/// is answered 500 as it is dropped (tiny_http answers every request dropped
+/// unanswered so), the panic is reported, and the next request is served.
+pub fn answer_requests(server: &tiny_http::Server, handle: impl Fn(tiny_http::Request)) {
+    while let Ok(request) = server.recv() {
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| handle(request)));
+        if outcome.is_err() {
+            eprintln!("error: a request failed unexpectedly and was answered 500; still serving");
+        }
+    }
 }
 
 /// Builds the site; on success it becomes the served site, on failure the
