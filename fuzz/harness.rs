@@ -17,12 +17,15 @@ use portico::feedback::answers::{self, Encoding};
 use portico::feedback::manifest::{self, Manifest};
 use portico::feedback::receiver::{Overrides, Receiver, Request};
 use portico::markdown::{self, LinkTarget, LinkTargets, RenderContext};
-use portico::serve::routes::{self, Files, SiteFiles, Target};
+use portico::serve::routes::{self, Files, SiteFiles};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
+/// What a target does with one input.
+pub type Target = fn(&[u8]);
+
 /// Every target, by name, with its function.
-pub const TARGETS: &[(&str, fn(&[u8]))] = &[
+pub const TARGETS: &[(&str, Target)] = &[
     ("front_matter", front_matter),
     ("content", content),
     ("markdown", markdown),
@@ -189,7 +192,7 @@ pub fn routes(data: &[u8]) {
     let raw = text(data);
     let demo = demo();
     match routes::resolve(&raw, &demo.files) {
-        Target::File(path) => {
+        routes::Target::File(path) => {
             assert!(
                 demo.files.contains(&path),
                 "{path} is not a file of the site"
@@ -197,7 +200,7 @@ pub fn routes(data: &[u8]) {
             assert!(!path.split('/').any(|p| p == ".."), "{path} climbs out");
             let _ = routes::content_type(&path);
         }
-        Target::Redirect(to) => assert!(!to.contains(".."), "redirect to {to}"),
+        routes::Target::Redirect(to) => assert!(!to.contains(".."), "redirect to {to}"),
         _ => {}
     }
     let _ = routes::not_found_page(&raw, &demo.files);
