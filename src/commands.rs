@@ -7,7 +7,7 @@ use crate::render::Output;
 use crate::site::Site;
 use crate::theme::Theme;
 use crate::UsageError;
-use anyhow::{Context, Result};
+use anyhow::{bail, Context, Result};
 use include_dir::{include_dir, Dir};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -191,15 +191,35 @@ fn build(root: &Path, args: &BuildArgs, v: Verbosity) -> Result<()> {
     // Pages are written as they are rendered, into a folder that replaces
     // the output only once the whole site is there.
     let staging = crate::output::Staging::new(&out_dir)?;
+    // A failed write (a full disk, a quota) is not the content's fault: it
+    // is reported once, and nothing more is written after it.
+    let failed: std::sync::Mutex<Option<String>> = Default::default();
     let write = |o: &Output| {
-        staging.write(o).map_err(|e| {
-            crate::diagnostic::Diagnostic::new(
-                out_dir.join(&*o.path),
-                format!("cannot write this file: {}", e.root_cause()),
-            )
-        })
+        let mut first = failed.lock().unwrap_or_else(|e| e.into_inner());
+        if first.is_none() {
+            drop(first);
+            if let Err(e) = staging.write(o) {
+                first = failed.lock().unwrap_or_else(|e| e.into_inner());
+                first.get_or_insert_with(|| {
+                    format!(
+                        "cannot write {}: {}",
+                        out_dir.join(&*o.path).display(),
+                        e.root_cause()
+                    )
+                });
+            }
+        }
+        Ok(())
     };
-    let built = build_with(root, &args.site, v, None, Some(&write))?;
+    let built = build_with(root, &args.site, v, None, Some(&write));
+    if let Some(message) = failed.into_inner().unwrap_or_else(|e| e.into_inner()) {
+        drop(staging);
+        bail!(
+            "{message}\nnothing was replaced: {} still holds the previous site",
+            out_dir.display()
+        );
+    }
+    let built = built?;
     let t = Instant::now();
     staging.finish()?;
     say(v, Verbosity::Verbose, || {

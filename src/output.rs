@@ -43,6 +43,35 @@ fn safe_relative(path: &str) -> Option<PathBuf> {
     ok.then(|| p.to_path_buf())
 }
 
+/// How the temporary folders of builds begin; the builder's process id follows.
+const STAGING: &str = ".portico-build-";
+
+/// Removes the temporary folders that builds killed before they finished
+/// left beside the output folder: those whose process is gone. Where
+/// processes cannot be looked up, nothing is removed.
+fn remove_abandoned(parent: &Path) {
+    let Ok(entries) = std::fs::read_dir(parent) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(rest) = name.to_str().and_then(|n| n.strip_prefix(STAGING)) else {
+            continue;
+        };
+        let Some(pid) = rest.split('-').next().and_then(|p| p.parse::<u32>().ok()) else {
+            continue;
+        };
+        if pid != std::process::id() && process_is_gone(pid) {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
+}
+
+fn process_is_gone(pid: u32) -> bool {
+    let proc = Path::new("/proc");
+    proc.join("self").exists() && !proc.join(pid.to_string()).exists()
+}
+
 /// The new site being written, in a temporary folder beside the output
 /// folder: files are written as they come (from any thread), and the folder
 /// replaces the output folder whole at `finish`. Dropped unfinished, it is
@@ -62,8 +91,9 @@ impl Staging {
         };
         std::fs::create_dir_all(&parent)
             .with_context(|| format!("cannot create {}", parent.display()))?;
+        remove_abandoned(&parent);
         let tmp = tempfile::Builder::new()
-            .prefix(".portico-build-")
+            .prefix(&format!("{STAGING}{}-", std::process::id()))
             .tempdir_in(&parent)
             .with_context(|| format!("cannot create a temporary folder in {}", parent.display()))?;
         Ok(Staging {

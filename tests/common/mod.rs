@@ -186,8 +186,15 @@ impl Server {
 
     /// Runs `portico ARGS` in `dir`; it prints its URL on stdout's first line.
     pub fn spawn(dir: &Path, args: &[&str]) -> Server {
+        Server::spawn_with(dir, args, |_| {})
+    }
+
+    /// `spawn`, with `configure` applied to the command first.
+    pub fn spawn_with(dir: &Path, args: &[&str], configure: impl FnOnce(&mut Command)) -> Server {
         use std::io::{BufRead, BufReader, Read};
-        let mut child = Command::new(env!("CARGO_BIN_EXE_portico"))
+        let mut command = Command::new(env!("CARGO_BIN_EXE_portico"));
+        configure(&mut command);
+        let mut child = command
             .args(args)
             .current_dir(dir)
             .stdout(std::process::Stdio::piped())
