@@ -349,6 +349,37 @@ fn portal_pages_load_cleanly_on_desktop_and_phone() {
 }
 
 #[test]
+fn pages_run_only_the_portals_own_scripts() {
+    let Some(path) = chromium() else { return };
+    let (_p, s) = published_demo();
+    let profile = tempfile::tempdir().unwrap();
+    let browser = browser(path, profile.path());
+    let (tab, errors) = tab_at(&browser, 1280);
+    visit(&tab, &format!("{}surveys/it-satisfaction-2026/", s.url));
+    // The portal's own script runs under the policy (the feedback and
+    // live-reload tests use it); a script smuggled into the page does not,
+    // and neither does an inline style.
+    let smuggled = eval(
+        &tab,
+        r#"(() => {
+            const inline = document.createElement("script");
+            inline.textContent = "window.smuggled = true";
+            document.body.appendChild(inline);
+            const style = document.createElement("div");
+            style.setAttribute("style", "width: 1234px");
+            document.body.appendChild(style);
+            return [window.smuggled === true, style.getBoundingClientRect().width === 1234];
+        })()"#,
+    );
+    assert_eq!(smuggled, serde_json::json!([false, false]));
+    let found = errors.lock().unwrap().clone();
+    assert!(
+        found.iter().any(|e| e.contains("Content Security Policy")),
+        "the browser reports what it refused: {found:?}"
+    );
+}
+
+#[test]
 fn typing_a_query_finds_the_question_first_and_the_keyboard_reaches_it() {
     let Some(path) = chromium() else { return };
     let (_p, s) = published_demo();

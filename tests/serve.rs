@@ -25,7 +25,7 @@ fn serves_the_site_from_memory_with_the_right_answers() {
     );
     assert!(
         home.body
-            .contains("<script src=\"/__portico/live.js\"></script></body>"),
+            .contains("<script src=\"/__portico/live.js\" data-build=\""),
         "the reload script is injected"
     );
     assert!(!p.public().exists(), "nothing is written to disk");
@@ -39,6 +39,7 @@ fn serves_the_site_from_memory_with_the_right_answers() {
         ("/catalog.json", "application/json; charset=utf-8"),
         ("/sitemap.xml", "application/xml; charset=utf-8"),
         ("/__portico/live.js", "text/javascript; charset=utf-8"),
+        ("/__portico/overlay.css", "text/css; charset=utf-8"),
     ] {
         let r = s.get(path);
         assert_eq!(

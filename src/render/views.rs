@@ -34,6 +34,9 @@ pub struct SiteView {
     pub root_path: String,
     pub nav: Vec<NavItem>,
     pub feedback_endpoint: String,
+    /// The pages' Content-Security-Policy: the portal's own scripts, styles
+    /// and images only; forms and feedback go to the site or the endpoint.
+    pub csp: String,
     pub now: String,
     pub year: i16,
     pub drafts: bool,
@@ -74,6 +77,7 @@ impl SiteView {
             root_path: c.root_path.clone(),
             nav,
             feedback_endpoint: c.file.feedback.endpoint.trim_end_matches('/').to_owned(),
+            csp: content_security_policy(&c.file.feedback.endpoint),
             now: c.now.iso(&c.tz),
             year: c.now.zoned(&c.tz).year(),
             drafts: c.drafts,
@@ -578,5 +582,42 @@ impl Pagination {
                 })
                 .collect(),
         }
+    }
+}
+
+/// The Content-Security-Policy of every generated page: nothing but the
+/// site's own scripts, styles, images and fonts, no plugins, no framing of
+/// other origins' forms; answers may also go to the feedback endpoint's
+/// origin when it is on another host.
+pub fn content_security_policy(endpoint: &str) -> String {
+    let origin = ["https://", "http://"].iter().find_map(|scheme| {
+        let rest = endpoint.strip_prefix(scheme)?;
+        let host = rest.split(['/', '?', '#']).next()?;
+        let clean = !host.is_empty()
+            && host
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'));
+        clean.then(|| format!(" {scheme}{host}"))
+    });
+    let to = origin.unwrap_or_default();
+    format!(
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+font-src 'self'; connect-src 'self'{to}; form-action 'self'{to}; object-src 'none'; base-uri 'self'"
+    )
+}
+
+#[cfg(test)]
+mod csp_tests {
+    use super::content_security_policy as csp;
+
+    #[test]
+    fn answers_may_go_to_the_endpoint_origin_only() {
+        assert!(csp("/api").contains("connect-src 'self';"));
+        let other = csp("https://feedback.example.com:8443/api/");
+        assert!(other.contains("connect-src 'self' https://feedback.example.com:8443;"));
+        assert!(other.contains("form-action 'self' https://feedback.example.com:8443;"));
+        // Nothing that could end the attribute or add a directive.
+        assert!(csp("https://x.example\"; script-src *").contains("connect-src 'self';"));
+        assert!(csp("https://a.example;script-src/").contains("connect-src 'self';"));
     }
 }

@@ -358,6 +358,12 @@ fn handle(state: &Arc<State>, request: tiny_http::Request) {
             routes::LIVE_SCRIPT.as_bytes().to_vec(),
             None,
         ),
+        Target::OverlayCss => (
+            200,
+            "text/css; charset=utf-8",
+            routes::OVERLAY_STYLE.as_bytes().to_vec(),
+            None,
+        ),
         Target::File(path) => {
             let bytes = &files[path.as_str()];
             let content_type = routes::content_type(&path);

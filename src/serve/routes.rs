@@ -45,6 +45,7 @@ pub enum Target {
     /// A folder without its trailing slash: redirect to it.
     Redirect(String),
     LiveJs,
+    OverlayCss,
     Events,
     NotFound,
     /// `..`, encoded or not, a NUL, a backslash: refused.
@@ -60,6 +61,9 @@ pub fn resolve(raw: &str, files: &impl SiteFiles) -> Target {
     }
     if path == EVENTS {
         return Target::Events;
+    }
+    if path == OVERLAY_CSS {
+        return Target::OverlayCss;
     }
     let Ok(decoded) = percent_encoding::percent_decode_str(path).decode_utf8() else {
         return Target::Forbidden;
@@ -130,11 +134,11 @@ pub fn not_found_page(raw: &str, files: &impl SiteFiles) -> Option<Arc<Vec<u8>>>
 /// failed, to an HTML page.
 /// `build` names the build the page comes from.
 pub fn inject(html: &[u8], overlay: Option<&str>, build: &str) -> Vec<u8> {
+    // No inline script or style: the pages' Content-Security-Policy allows
+    // only the site's own files, and this server's are the site's.
     let mut extra = format!(
-        "<script>window.__porticoServed={};</script><script src=\"{LIVE_JS}\"></script>",
-        serde_json::Value::String(build.to_owned())
-            .to_string()
-            .replace("</", "<\\/")
+        "<script src=\"{LIVE_JS}\" data-build=\"{}\"></script>",
+        crate::theme::escape_html(build)
     );
     if let Some(errors) = overlay {
         extra.push_str(&overlay_html(errors));
@@ -150,21 +154,31 @@ pub fn inject(html: &[u8], overlay: Option<&str>, build: &str) -> Vec<u8> {
 /// The overlay that shows build errors over every page, escaped.
 pub fn overlay_html(errors: &str) -> String {
     format!(
-        "<div id=\"portico-errors\" role=\"alert\" style=\"position:fixed;inset:0;z-index:2147483647;overflow:auto;\
-background:rgba(20,20,24,.94);color:#fff;padding:2rem;font:14px/1.5 ui-monospace,Menlo,Consolas,monospace\">\
-<h2 style=\"color:#ff8a80;margin:0 0 1rem;font:700 1.2rem system-ui,sans-serif\">The portal does not build: the last good version is shown under this message</h2>\
-<pre style=\"white-space:pre-wrap;margin:0\">{}</pre>\
-<p style=\"font:0.9rem system-ui,sans-serif;color:#ccc\">Fix the file and save: this page reloads by itself.</p></div>",
+        "<link rel=\"stylesheet\" href=\"{OVERLAY_CSS}\"><div id=\"portico-errors\" role=\"alert\">\
+<h2>The portal does not build: the last good version is shown under this message</h2>\
+<pre>{}</pre>\
+<p>Fix the file and save: this page reloads by itself.</p></div>",
         crate::theme::escape_html(errors)
     )
 }
+
+/// Where the overlay's styles are served.
+pub const OVERLAY_CSS: &str = "/__portico/overlay.css";
+
+/// The overlay's styles.
+pub const OVERLAY_STYLE: &str = "#portico-errors{position:fixed;inset:0;z-index:2147483647;overflow:auto;\
+background:rgba(20,20,24,.94);color:#fff;padding:2rem;font:14px/1.5 ui-monospace,Menlo,Consolas,monospace}\
+#portico-errors h2{color:#ff8a80;margin:0 0 1rem;font:700 1.2rem system-ui,sans-serif}\
+#portico-errors pre{white-space:pre-wrap;margin:0}\
+#portico-errors p{font:0.9rem system-ui,sans-serif;color:#ccc}\n";
 
 /// The script that reloads the page after each rebuild and reconnects when
 /// the server restarts.
 pub const LIVE_SCRIPT: &str = r#"(function () {
   "use strict";
   // The build this page was served from; any other build means reload.
-  var served = window.__porticoServed;
+  var me = document.currentScript;
+  var served = me && me.getAttribute("data-build");
   function connect() {
     var source = new EventSource("/__portico/events");
     function stale(e) { return e.data !== served; }
@@ -286,7 +300,9 @@ mod tests {
         ))
         .unwrap();
         assert!(html.contains("&lt;script&gt;"));
-        assert!(html.contains("window.__porticoServed=\"b-1\";"));
+        assert!(html.contains("data-build=\"b-1\""));
+        assert!(!html.contains("style=\""), "no inline style: {html}");
+        assert!(!html.contains("<script>"), "no inline script: {html}");
         assert!(!html.contains("error: <script>"));
         assert!(html.ends_with("</div></body></html>"));
         assert!(html.contains(LIVE_JS));
