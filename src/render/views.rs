@@ -36,6 +36,7 @@ pub struct SiteView {
     pub feedback_endpoint: String,
     /// The pages' Content-Security-Policy: the portal's own scripts, styles
     /// and images only; forms and feedback go to the site or the endpoint.
+    /// Never holds `"`, `<`, `>` or `&`: templates write it as it is.
     pub csp: String,
     pub now: String,
     pub year: i16,
@@ -619,5 +620,9 @@ mod csp_tests {
         // Nothing that could end the attribute or add a directive.
         assert!(csp("https://x.example\"; script-src *").contains("connect-src 'self';"));
         assert!(csp("https://a.example;script-src/").contains("connect-src 'self';"));
+        // Written into the page unescaped: nothing that HTML would read.
+        for endpoint in ["https://x.example\"<>&", "http://<a>/", "/api"] {
+            assert!(!csp(endpoint).contains(['"', '<', '>', '&']), "{endpoint}");
+        }
     }
 }
