@@ -11,23 +11,52 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// Site paths (relative to the base path) of every kind of page.
 pub mod paths {
+    use std::borrow::Cow;
+
+    /// A slug or id as one folder name that every file system and web
+    /// server takes: names Windows reserves (`con`, `nul`, `com1`, ...) get
+    /// a `-` (slugs never end with one), and an empty slug (a name with no
+    /// letters or digits) becomes its bytes in hex. Anything else that is not
+    /// a plain name (a separator, `..`) is replaced by its hex too: ids and
+    /// slugs are checked before they get here, so that is only a last guard.
+    pub fn segment(s: &str) -> Cow<'_, str> {
+        const RESERVED_BY_WINDOWS: &[&str] = &["con", "prn", "aux", "nul"];
+        let plain = !s.is_empty()
+            && s.chars()
+                .all(|c| c.is_alphanumeric() || c == '-' || c == '_')
+            && !s.starts_with('-');
+        if !plain {
+            let hex: String = s.bytes().map(|b| format!("{b:02x}")).collect();
+            return Cow::Owned(format!("x{hex}"));
+        }
+        let lower = s.to_ascii_lowercase();
+        let numbered = (lower.starts_with("com") || lower.starts_with("lpt"))
+            && lower.len() == 4
+            && lower.as_bytes()[3].is_ascii_digit();
+        if RESERVED_BY_WINDOWS.contains(&lower.as_str()) || numbered {
+            Cow::Owned(format!("{s}-"))
+        } else {
+            Cow::Borrowed(s)
+        }
+    }
+
     pub fn service(id: &str) -> String {
-        format!("services/{id}/")
+        format!("services/{}/", segment(id))
     }
     pub fn announcement(slug: &str) -> String {
-        format!("announcements/{slug}/")
+        format!("announcements/{}/", segment(slug))
     }
     pub fn faq_topic(slug: &str) -> String {
-        format!("faq/{slug}/")
+        format!("faq/{}/", segment(slug))
     }
     pub fn survey(id: &str) -> String {
-        format!("surveys/{id}/")
+        format!("surveys/{}/", segment(id))
     }
     pub fn page(slug: &str) -> String {
-        format!("{slug}/")
+        format!("{}/", segment(slug))
     }
     pub fn tag(slug: &str) -> String {
-        format!("tags/{slug}/")
+        format!("tags/{}/", segment(slug))
     }
     pub fn kind(kind: &str) -> String {
         format!("announcements/kind/{kind}/")
@@ -1057,8 +1086,7 @@ impl Site {
                 .collect();
             names
                 .into_iter()
-                .map(|n| (slug::slugify(n), n.to_owned()))
-                .filter(|(s, _)| !s.is_empty())
+                .map(|n| (crate::content::slug_of(n), n.to_owned()))
                 .collect()
         };
         drop(t);
@@ -1141,7 +1169,9 @@ fn tag_entry<'a, 'n>(
     slugs: &mut HashMap<&'n str, String>,
     name: &'n str,
 ) -> Option<&'a mut Tag> {
-    let slug = slugs.entry(name).or_insert_with(|| slug::slugify(name));
+    let slug = slugs
+        .entry(name)
+        .or_insert_with(|| crate::content::slug_of(name));
     if slug.is_empty() {
         return None;
     }

@@ -172,7 +172,7 @@ impl Announcement {
             })
             .collect();
         updates.sort_by_key(|u| std::cmp::Reverse(u.at));
-        let slug = slug::slugify(source.stem());
+        let slug = super::slug_of(source.stem());
         if slug.is_empty() {
             errors.push(
                 Diagnostic::new(&source.path, "the file name gives an empty URL slug")

@@ -38,7 +38,7 @@ impl FaqTopic {
     ) -> Result<FaqTopic, Vec<Diagnostic>> {
         let split = source.split().map_err(|d| vec![d])?;
         let front: FaqFront = split.parse_over(&source.path, base).map_err(|d| vec![d])?;
-        let slug = slug::slugify(source.stem());
+        let slug = super::slug_of(source.stem());
         if slug.is_empty() {
             return Err(vec![Diagnostic::new(
                 &source.path,

@@ -420,6 +420,19 @@ pub fn shown(root: &Path, path: &Path) -> PathBuf {
 }
 
 /// An id that other content references: lowercase letters, digits, `-`, `_`.
+/// The slug of a file name, tag or audience: `slug::slugify`'s, or, for a
+/// name with no letters or digits in it, `x` and the name's bytes in hex, so
+/// that no two names share an empty slug.
+pub fn slug_of(name: &str) -> String {
+    let slug = slug::slugify(name);
+    if slug.is_empty() {
+        let hex: String = name.bytes().map(|b| format!("{b:02x}")).collect();
+        format!("x{hex}")
+    } else {
+        slug
+    }
+}
+
 pub fn is_valid_id(id: &str) -> bool {
     !id.is_empty()
         && id

@@ -34,7 +34,7 @@ impl Page {
     ) -> Result<Page, Vec<Diagnostic>> {
         let split = source.split().map_err(|d| vec![d])?;
         let front: PageFront = split.parse_over(&source.path, base).map_err(|d| vec![d])?;
-        let slug = slug::slugify(source.stem());
+        let slug = super::slug_of(source.stem());
         if slug.is_empty() {
             return Err(vec![Diagnostic::new(
                 &source.path,

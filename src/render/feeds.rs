@@ -48,7 +48,7 @@ pub fn folder(site: &Site, key: &FeedKey) -> String {
         FeedKey::All => String::new(),
         FeedKey::Service(i) => paths::service(&site.services[*i].id),
         FeedKey::Kind(k) => paths::kind(k.as_str()),
-        FeedKey::Audience(a) => format!("audiences/{a}/"),
+        FeedKey::Audience(a) => format!("audiences/{}/", paths::segment(a)),
         FeedKey::Tag(t) => paths::tag(t),
     }
 }
