@@ -257,12 +257,20 @@ fn main() {
         "receiver memory (RSS): {start_rss:.1} MB idle, {warm:.1} MB after {:.0} s, {end_rss:.1} MB at the end, {peak:.1} MB at most",
         secs as f64 / 10.0
     );
-    let failed = read.non_2xx + write.non_2xx > 0
-        || !read.socket_errors.is_empty()
-        || !write.socket_errors.is_empty()
-        || stored < write.requests as i64;
-    if failed {
-        eprintln!("errors under load (see above)");
+    let mut problems = Vec::new();
+    for (name, w) in [("reading", &read), ("posting", &write)] {
+        if w.non_2xx > 0 {
+            problems.push(format!("{name}: {} answers were not 2xx/3xx", w.non_2xx));
+        }
+        if !w.socket_errors.is_empty() {
+            problems.push(format!("{name}: socket errors {}", w.socket_errors));
+        }
+    }
+    if stored < write.requests as i64 {
+        problems.push(format!("{stored} answers stored for {} acknowledged", write.requests));
+    }
+    if !problems.is_empty() {
+        eprintln!("errors under load: {}", problems.join("; "));
         std::process::exit(1);
     }
 }

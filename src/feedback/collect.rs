@@ -94,7 +94,7 @@ pub fn collect(opts: CollectOptions) -> Result<()> {
     let manifest = read_manifest(&opts.site)?;
     let store = Store::open(&opts.db).map_err(anyhow::Error::msg)?;
     let addr = SocketAddr::new(opts.bind, opts.port);
-    let server = tiny_http::Server::http(addr)
+    let server = crate::serve::listen(addr)
         .map_err(|e| crate::UsageError(format!("cannot listen on {addr}: {e}")))?;
     let port = server.server_addr().to_ip().map_or(opts.port, |a| a.port());
     let surveys = manifest.surveys.len();
