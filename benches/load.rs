@@ -267,7 +267,10 @@ fn main() {
         }
     }
     if stored < write.requests as i64 {
-        problems.push(format!("{stored} answers stored for {} acknowledged", write.requests));
+        problems.push(format!(
+            "{stored} answers stored for {} acknowledged",
+            write.requests
+        ));
     }
     if !problems.is_empty() {
         eprintln!("errors under load: {}", problems.join("; "));

@@ -378,7 +378,9 @@ impl Config {
     /// that are read away from the site.
     pub fn absolutize(&self, html: &str) -> String {
         let origin = self.root_url.trim_end_matches('/');
-        let origin = &origin[..origin.len() - (self.root_path.len() - 1)];
+        let origin = origin
+            .strip_suffix(self.root_path.trim_end_matches('/'))
+            .unwrap_or(origin);
         let mut out = String::with_capacity(html.len() + 64);
         let mut rest = html;
         while let Some(i) = rest.find("=\"/") {

@@ -375,21 +375,30 @@ fn handle(state: &Arc<State>, request: tiny_http::Request) {
             routes::OVERLAY_STYLE.as_bytes().to_vec(),
             None,
         ),
-        Target::File(path) => {
-            let bytes = &files[path.as_str()];
-            let content_type = routes::content_type(&path);
-            let body = if content_type.starts_with("text/html") {
-                let with_ids = crate::feedback::form_page::with_submission_ids(bytes);
-                routes::inject(
-                    with_ids.as_deref().unwrap_or(bytes),
-                    errors.as_deref(),
-                    &build,
-                )
-            } else {
-                bytes.to_vec()
-            };
-            (200, content_type, body, None)
-        }
+        // `resolve` names only files of this same snapshot; a miss is a 404
+        // all the same.
+        Target::File(path) => match files.get(path.as_str()) {
+            Some(bytes) => {
+                let content_type = routes::content_type(&path);
+                let body = if content_type.starts_with("text/html") {
+                    let with_ids = crate::feedback::form_page::with_submission_ids(bytes);
+                    routes::inject(
+                        with_ids.as_deref().unwrap_or(bytes),
+                        errors.as_deref(),
+                        &build,
+                    )
+                } else {
+                    bytes.to_vec()
+                };
+                (200, content_type, body, None)
+            }
+            None => (
+                404,
+                "text/plain; charset=utf-8",
+                b"Not found\n".to_vec(),
+                None,
+            ),
+        },
         Target::Redirect(to) => (
             301,
             "text/plain; charset=utf-8",
