@@ -40,6 +40,32 @@ pub enum Command {
     Collect(CollectArgs),
     /// Survey and page-feedback reports (HTML with charts, CSV, JSON) from the database
     Results(ResultsArgs),
+    /// An email digest of what is new: HTML, plain text and a ready-to-send .eml
+    Digest(DigestArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DigestArgs {
+    /// What happened since this day (YYYY-MM-DD) or moment
+    #[arg(long, value_name = "DATE", conflicts_with = "days")]
+    pub since: Option<String>,
+    /// What happened in the last N days [default: 7]
+    #[arg(long, value_name = "N")]
+    pub days: Option<u32>,
+    /// Only what is for this audience (announcements for `all` are included)
+    #[arg(long, value_name = "GROUP")]
+    pub audience: Option<String>,
+    /// The language of the digest [default: the portal's]
+    #[arg(long, value_name = "LANG")]
+    pub lang: Option<String>,
+    /// Where to write digest.html, digest.txt and digest.eml
+    #[arg(short, long, value_name = "DIR", default_value = "digest")]
+    pub output: PathBuf,
+    /// Write a digest even when nothing is new
+    #[arg(long)]
+    pub allow_empty: bool,
+    #[command(flatten)]
+    pub site: SiteArgs,
 }
 
 #[derive(Debug, Args)]

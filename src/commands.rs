@@ -39,6 +39,7 @@ pub fn run(cli: Cli) -> Result<()> {
         }
         Command::Collect(args) => collect(&cli.root, args, v),
         Command::Results(args) => crate::feedback::report::results(args, v),
+        Command::Digest(args) => crate::digest::digest(&cli.root, args, v),
     }
 }
 

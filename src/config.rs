@@ -44,7 +44,22 @@ pub struct ConfigFile {
     #[serde(default)]
     pub feeds: FeedsConfig,
     #[serde(default)]
+    pub digest: DigestConfig,
+    #[serde(default)]
     pub extra: Option<serde_json::Value>,
+}
+
+/// `[digest]`: who the email digest comes from and goes to. Mail server
+/// settings and credentials are never read from here.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DigestConfig {
+    /// `IT department <it@example.com>`; by default the portal's title at
+    /// `noreply@` the portal's host.
+    pub from: Option<String>,
+    /// Where the `.eml` is addressed (a list address); by default `from`.
+    #[serde(default)]
+    pub to: Vec<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

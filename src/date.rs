@@ -74,6 +74,11 @@ impl DateText {
             },
         }
     }
+
+    /// `resolve`, for text that was not checked yet (a command-line option).
+    pub fn resolve_checked(&self, tz: &TimeZone) -> Result<When, String> {
+        parse(&self.0).map(|_| self.resolve(tz))
+    }
 }
 
 impl std::str::FromStr for DateText {

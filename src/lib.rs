@@ -10,6 +10,7 @@ pub mod config;
 pub mod content;
 pub mod date;
 pub mod diagnostic;
+pub mod digest;
 pub mod feedback;
 pub mod i18n;
 pub mod markdown;

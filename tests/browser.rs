@@ -573,3 +573,55 @@ fn portal_pages_have_no_serious_accessibility_problems_and_every_control_shows_f
         }
     }
 }
+
+#[test]
+fn the_email_digest_reads_well_at_600_pixels() {
+    let Some(path) = chromium() else { return };
+    let p = Project::demo();
+    let run = p.run(&[
+        "digest",
+        "--days",
+        "30",
+        "--base-url",
+        "https://it.northwind.example/",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let profile = tempfile::tempdir().unwrap();
+    let browser = browser(path, profile.path());
+    let (tab, errors) = tab_at(&browser, 600);
+    let file = p.path().join("digest/digest.html");
+    visit(&tab, &format!("file://{}", file.display()));
+    // Nothing to load from anywhere (images blocked change nothing), no
+    // sideways scrolling, and the sections are there.
+    let found = errors.lock().unwrap().clone();
+    assert!(found.is_empty(), "{found:?}");
+    let overflow = eval(
+        &tab,
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth",
+    );
+    assert_eq!(overflow, serde_json::json!(0));
+    let headings = eval(
+        &tab,
+        "[...document.querySelectorAll('h2')].map(h => h.textContent)",
+    );
+    assert_eq!(
+        headings,
+        serde_json::json!([
+            "Upcoming maintenance",
+            "New and changed services",
+            "Announcements",
+            "Tell us what you think"
+        ])
+    );
+    let png = tab
+        .capture_screenshot(
+            headless_chrome::protocol::cdp::Page::CaptureScreenshotFormatOption::Png,
+            None,
+            None,
+            true,
+        )
+        .unwrap();
+    let shots = common::repo().join("target/screenshots");
+    std::fs::create_dir_all(&shots).unwrap();
+    std::fs::write(shots.join("digest-600.png"), png).unwrap();
+}
