@@ -315,8 +315,6 @@ fn portal_pages_load_cleanly_on_desktop_and_phone() {
     let (_p, s) = published_demo();
     let profile = tempfile::tempdir().unwrap();
     let browser = browser(path, profile.path());
-    let shots = common::repo().join("target/screenshots");
-    std::fs::create_dir_all(&shots).unwrap();
     for width in [1280, 375] {
         let (tab, errors) = tab_at(&browser, width);
         for (name, rel) in PAGES {
@@ -333,16 +331,8 @@ fn portal_pages_load_cleanly_on_desktop_and_phone() {
                 "{name} scrolls sideways at {width}px"
             );
             if ["home", "catalog", "service"].contains(&name) {
-                let png = tab
-                    .capture_screenshot(
-                        headless_chrome::protocol::cdp::Page::CaptureScreenshotFormatOption::Png,
-                        None,
-                        None,
-                        true,
-                    )
-                    .unwrap();
                 let which = if width < 600 { "phone" } else { "desktop" };
-                std::fs::write(shots.join(format!("{name}-{which}.png")), png).unwrap();
+                save_screenshot(&tab, &format!("{name}-{which}.png"));
             }
         }
     }
@@ -613,6 +603,11 @@ fn the_email_digest_reads_well_at_600_pixels() {
             "Tell us what you think"
         ])
     );
+    save_screenshot(&tab, "digest-600.png");
+}
+
+/// Keeps what `tab` shows as `target/screenshots/NAME`.
+fn save_screenshot(tab: &headless_chrome::Tab, name: &str) {
     let png = tab
         .capture_screenshot(
             headless_chrome::protocol::cdp::Page::CaptureScreenshotFormatOption::Png,
@@ -623,5 +618,5 @@ fn the_email_digest_reads_well_at_600_pixels() {
         .unwrap();
     let shots = common::repo().join("target/screenshots");
     std::fs::create_dir_all(&shots).unwrap();
-    std::fs::write(shots.join("digest-600.png"), png).unwrap();
+    std::fs::write(shots.join(name), png).unwrap();
 }
