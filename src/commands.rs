@@ -195,13 +195,11 @@ fn build(root: &Path, args: &BuildArgs, v: Verbosity) -> Result<()> {
     // A failed write (a full disk, a quota) is not the content's fault: it
     // is reported once, and nothing more is written after it.
     let failed: std::sync::Mutex<Option<String>> = Default::default();
+    let first_failure = || failed.lock().unwrap_or_else(|e| e.into_inner());
     let write = |o: &Output| {
-        let mut first = failed.lock().unwrap_or_else(|e| e.into_inner());
-        if first.is_none() {
-            drop(first);
+        if first_failure().is_none() {
             if let Err(e) = staging.write(o) {
-                first = failed.lock().unwrap_or_else(|e| e.into_inner());
-                first.get_or_insert_with(|| {
+                first_failure().get_or_insert_with(|| {
                     format!(
                         "cannot write {}: {}",
                         out_dir.join(&*o.path).display(),
