@@ -40,7 +40,8 @@ pub enum Command {
     Collect(CollectArgs),
     /// Survey and page-feedback reports (HTML with charts, CSV, JSON) from the database
     Results(ResultsArgs),
-    /// An email digest of what is new: HTML, plain text and a ready-to-send .eml
+    /// An email digest of what is new: HTML, plain text and a ready-to-send
+    /// .eml, or mailed to each recipient with --send
     Digest(DigestArgs),
 }
 
@@ -58,12 +59,43 @@ pub struct DigestArgs {
     /// The language of the digest [default: the portal's]
     #[arg(long, value_name = "LANG")]
     pub lang: Option<String>,
-    /// Where to write digest.html, digest.txt and digest.eml
+    /// Where to write digest.html, digest.txt and digest.eml (with --send:
+    /// failed-recipients.txt, if any failed)
     #[arg(short, long, value_name = "DIR", default_value = "digest")]
     pub output: PathBuf,
-    /// Write a digest even when nothing is new
+    /// Write (or send) a digest even when nothing is new
     #[arg(long)]
     pub allow_empty: bool,
+    /// Mail the digest, each recipient a message of their own, through the
+    /// SMTP server named by PORTICO_SMTP_HOST (and PORTICO_SMTP_PORT,
+    /// PORTICO_SMTP_TLS, PORTICO_SMTP_USER, PORTICO_SMTP_PASSWORD,
+    /// PORTICO_SMTP_CA_FILE)
+    #[arg(long)]
+    pub send: bool,
+    /// With --send: say what would be sent, to whom and through which
+    /// server, and send nothing
+    #[arg(long, requires = "send")]
+    pub dry_run: bool,
+    /// With --send: mail the addresses in FILE instead of those portico.toml
+    /// names (one address a line; `[group]` lines start an audience's)
+    #[arg(long, value_name = "FILE", requires = "send", conflicts_with = "to")]
+    pub recipients: Option<PathBuf>,
+    /// With --send: mail only this address (a test run); repeatable
+    #[arg(long, value_name = "ADDRESS", requires = "send")]
+    pub to: Vec<String>,
+    /// With --send: messages sent over one connection [default: 50, or
+    /// `[digest] batch_size`]
+    #[arg(long, value_name = "N", requires = "send", value_parser = clap::value_parser!(u32).range(1..))]
+    pub batch_size: Option<u32>,
+    /// With --send: seconds to wait between batches [default: 0, or
+    /// `[digest] batch_pause`]
+    #[arg(
+        long,
+        value_name = "SECONDS",
+        requires = "send",
+        allow_negative_numbers = true
+    )]
+    pub batch_pause: Option<f64>,
     #[command(flatten)]
     pub site: SiteArgs,
 }

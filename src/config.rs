@@ -60,7 +60,45 @@ pub struct DigestConfig {
     /// Where the `.eml` is addressed (a list address); by default `from`.
     #[serde(default)]
     pub to: Vec<String>,
+    /// Who `portico digest --send` mails, per audience: `all = [...]` get
+    /// what is for everyone, `engineering = [...]` that and what is for
+    /// engineering.
+    #[serde(default)]
+    pub recipients: std::collections::BTreeMap<String, Vec<String>>,
+    /// A file of recipients, relative to the portal: one address a line,
+    /// `[group]` lines start an audience's addresses.
+    pub recipients_file: Option<PathBuf>,
+    /// Messages sent over one connection [default: 50].
+    pub batch_size: Option<u32>,
+    /// Seconds to wait between batches [default: 0].
+    pub batch_pause: Option<f64>,
+    // Mail server settings have names here only to be refused with a
+    // pointer to the environment variables that hold them.
+    #[serde(default, rename = "host", deserialize_with = "from_environment")]
+    _host: (),
+    #[serde(default, rename = "port", deserialize_with = "from_environment")]
+    _port: (),
+    #[serde(default, rename = "tls", deserialize_with = "from_environment")]
+    _tls: (),
+    #[serde(default, rename = "user", deserialize_with = "from_environment")]
+    _user: (),
+    #[serde(default, rename = "username", deserialize_with = "from_environment")]
+    _username: (),
+    #[serde(default, rename = "password", deserialize_with = "from_environment")]
+    _password: (),
+    #[serde(default, rename = "smtp", deserialize_with = "from_environment")]
+    _smtp: (),
 }
+
+/// Refuses a mail server setting in `portico.toml`: credentials do not
+/// belong in a file that is committed with the content.
+fn from_environment<'de, D: serde::Deserializer<'de>>(_: D) -> Result<(), D::Error> {
+    Err(serde::de::Error::custom(FROM_ENVIRONMENT))
+}
+
+const FROM_ENVIRONMENT: &str = "mail server settings and credentials are read from \
+    environment variables (PORTICO_SMTP_HOST, PORTICO_SMTP_PORT, PORTICO_SMTP_TLS, \
+    PORTICO_SMTP_USER, PORTICO_SMTP_PASSWORD), never from portico.toml";
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -219,7 +257,13 @@ impl Config {
         text: &str,
         overrides: &Overrides,
     ) -> Result<Config, Vec<Diagnostic>> {
-        let file: ConfigFile = parse_toml_file(shown_path, text).map_err(|d| vec![d])?;
+        let file: ConfigFile = parse_toml_file(shown_path, text).map_err(|mut d| {
+            // The line would show the secret: the location is enough.
+            if d.message == FROM_ENVIRONMENT {
+                d.source_line = None;
+            }
+            vec![d]
+        })?;
         let split = crate::content::front_matter::Split {
             file: text,
             format: crate::content::front_matter::Format::Toml,
@@ -392,13 +436,22 @@ impl Config {
     /// Makes the site's root-relative links in `html` absolute, for feeds
     /// that are read away from the site.
     pub fn absolutize(&self, html: &str) -> String {
+        let mut out = String::with_capacity(html.len() + 64);
+        self.absolutize_into(html, &mut out);
+        out
+    }
+
+    /// `absolutize`, appending to `out`.
+    pub fn absolutize_into(&self, html: &str, out: &mut String) {
+        static ATTRIBUTE: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+            std::sync::LazyLock::new(|| memchr::memmem::Finder::new("=\"/"));
         let origin = self.root_url.trim_end_matches('/');
         let origin = origin
             .strip_suffix(self.root_path.trim_end_matches('/'))
             .unwrap_or(origin);
-        let mut out = String::with_capacity(html.len() + 64);
         let mut rest = html;
-        while let Some(i) = rest.find("=\"/") {
+        while let Some(i) = ATTRIBUTE.find(rest.as_bytes()) {
+            // `="` is ASCII, so i + 2 is a character boundary.
             let (before, after) = rest.split_at(i + 2);
             out.push_str(before);
             // `//host` is protocol-relative: leave it.
@@ -408,7 +461,6 @@ impl Config {
             rest = after;
         }
         out.push_str(rest);
-        out
     }
 }
 

@@ -102,20 +102,32 @@ impl Theme {
 
         let mut tera = tera::Tera::default();
         tera.autoescape_on(vec![".html", ".xml"]);
-        tera.set_escape_fn(escape_html);
+        tera.set_escape_fn(write_escaped_html);
         let raw: Vec<(&str, &str)> = sources
             .iter()
             .map(|(name, (_, text))| (name.as_str(), text.as_str()))
             .collect();
         if let Err(e) = tera.add_raw_templates(raw) {
-            let chain = error_chain(&e);
-            let failing = sources
-                .iter()
-                .find(|(n, _)| chain.contains(&format!("'{n}'")));
-            return Err(vec![match failing {
-                Some((_, (shown, text))) => template_diagnostic(shown, text, &e),
-                None => Diagnostic::new(theme_dir.clone(), format!("template error: {chain}")),
-            }]);
+            if let tera::ErrorKind::SyntaxError(report) = e.kind() {
+                if let Some((shown, text)) = sources.get(report.filename()) {
+                    let span = report.span();
+                    let width = if span.end_line == span.start_line {
+                        span.end_col.saturating_sub(span.start_col)
+                    } else {
+                        1
+                    };
+                    return Err(vec![Diagnostic::new(
+                        shown.clone(),
+                        format!("template syntax error: {}", report.message()),
+                    )
+                    .at(text, span.start_line, span.start_col + 1)
+                    .width(width)]);
+                }
+            }
+            return Err(vec![Diagnostic::new(
+                theme_dir.clone(),
+                format!("template error: {}", error_chain(&e)),
+            )]);
         }
 
         let mut files: BTreeMap<String, Vec<u8>> = assets.into_iter().collect();
@@ -195,36 +207,25 @@ pub fn escape_html(input: &str) -> String {
     out
 }
 
-/// A template parse error at its line and column, with tera's own words.
-fn template_diagnostic(shown: &str, text: &str, e: &tera::Error) -> Diagnostic {
-    let mut source: Option<&dyn std::error::Error> = Some(e);
-    let mut detail = None;
-    while let Some(err) = source {
-        let message = err.to_string();
-        if message.contains("-->") {
-            detail = Some(message);
-        }
-        source = err.source();
+/// `escape_html` as tera's escape function: the runs between the five
+/// special characters are written as they are, nothing is allocated.
+fn write_escaped_html(input: &str, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    let bytes = input.as_bytes();
+    let mut start = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        let entity: &[u8] = match b {
+            b'&' => b"&amp;",
+            b'<' => b"&lt;",
+            b'>' => b"&gt;",
+            b'"' => b"&quot;",
+            b'\'' => b"&#39;",
+            _ => continue,
+        };
+        out.write_all(&bytes[start..i])?;
+        out.write_all(entity)?;
+        start = i + 1;
     }
-    let Some(detail) = detail else {
-        return Diagnostic::new(shown, format!("template error: {}", error_chain(e)));
-    };
-    let position = detail.split("-->").nth(1).and_then(|rest| {
-        let token = rest.split_whitespace().next()?;
-        let (line, col) = token.split_once(':')?;
-        Some((line.parse::<usize>().ok()?, col.parse::<usize>().ok()?))
-    });
-    let message = detail
-        .rsplit("= ")
-        .next()
-        .unwrap_or(&detail)
-        .trim()
-        .to_owned();
-    let d = Diagnostic::new(shown, format!("template syntax error: {message}"));
-    match position {
-        Some((line, col)) => d.at(text, line, col),
-        None => d,
-    }
+    out.write_all(&bytes[start..])
 }
 
 /// A tera error with its causes, on one line.
@@ -237,4 +238,22 @@ pub fn error_chain(e: &dyn std::error::Error) -> String {
         source = s.source();
     }
     out.replace('\n', " ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_escape_function_writes_what_escape_html_returns() {
+        for text in ["", "plain", "a & b < c > d \" e ' f", "&&", "é<ü>", "/x/"] {
+            let mut out = Vec::new();
+            write_escaped_html(text, &mut out).unwrap();
+            assert_eq!(
+                String::from_utf8(out).unwrap(),
+                escape_html(text),
+                "{text:?}"
+            );
+        }
+    }
 }

@@ -338,7 +338,8 @@ fn item_data(site: &Site, tr: &Strings, e: Entry) -> ItemData {
                     crate::theme::escape_html(&status)
                 ));
             }
-            html.push_str(&c.absolutize(&a.body.html));
+            html.reserve(a.body.html.len() + 64);
+            c.absolutize_into(&a.body.html, &mut html);
             ItemData {
                 guid: guid(site, e),
                 url: page,

@@ -1020,13 +1020,17 @@ impl<'a> Renderer<'a> {
         data: impl Serialize,
         what: impl Fn() -> String,
     ) -> Result<String, Diagnostic> {
-        let data_error =
-            |e: serde_json::Error| Diagnostic::new(format!("templates/{template}"), e.to_string());
-        let data = match serde_json::to_value(data).map_err(data_error)? {
-            serde_json::Value::Object(map) => map,
-            _ => return Err(data_error(serde::ser::Error::custom("not a map"))),
+        // Straight into tera's own values: no JSON tree in between.
+        let Some(data) = tera::Value::from_serializable(&data).into_map() else {
+            return Err(Diagnostic::new(
+                format!("templates/{template}"),
+                "the page's data is not a map",
+            ));
         };
-        let keys: Vec<String> = data.keys().cloned().collect();
+        let keys: Vec<String> = data
+            .keys()
+            .filter_map(|k| k.as_str().map(str::to_owned))
+            .collect();
         let pool = || self.contexts.lock().unwrap_or_else(|e| e.into_inner());
         let popped = pool().pop();
         let mut ctx = popped.unwrap_or_else(|| {
@@ -1041,9 +1045,11 @@ impl<'a> Renderer<'a> {
                 ctx.remove("page");
             }
         }
-        let data = tera::Context::from_value(serde_json::Value::Object(data))
-            .map_err(|e| Diagnostic::new(format!("templates/{template}"), error_chain(&e)))?;
-        ctx.extend(data);
+        for (k, v) in data {
+            if let Some(k) = k.as_str() {
+                ctx.insert_value(k.to_owned(), v);
+            }
+        }
         let html = self.theme.tera.render(template, &ctx).map_err(|e| {
             Diagnostic::new(
                 format!("templates/{template}"),

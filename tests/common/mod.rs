@@ -36,10 +36,24 @@ impl Run {
 
 /// Runs `portico` with `args` in `cwd`.
 pub fn portico(cwd: &Path, args: &[&str]) -> Run {
-    let out = Command::new(env!("CARGO_BIN_EXE_portico"))
+    portico_env(cwd, args, &[])
+}
+
+/// Runs `portico` with `args` in `cwd` and these environment variables
+/// (the mail server's settings come only from the ones given here).
+pub fn portico_env(cwd: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_portico"));
+    command
         .args(args)
         .current_dir(cwd)
-        .env_remove("RUST_BACKTRACE")
+        .env_remove("RUST_BACKTRACE");
+    for (name, _) in std::env::vars_os() {
+        if name.to_string_lossy().starts_with("PORTICO_SMTP_") {
+            command.env_remove(name);
+        }
+    }
+    let out = command
+        .envs(env.iter().copied())
         .output()
         .expect("run portico");
     Run {
