@@ -176,7 +176,7 @@ fn a_receiver_that_cannot_write_answers_503_and_keeps_what_it_acknowledged() {
     assert!(acknowledged.len() > 5, "only {} stored", acknowledged.len());
     // Still serving, and it said why on its error output.
     assert_eq!(server.get("/api/health").status, 200);
-    let stderr = server.stderr.lock().unwrap().clone();
+    let stderr = server.wait_for_stderr(10, |s| s.contains("full") || s.contains("disk"));
     assert!(
         stderr.contains("full") || stderr.contains("disk"),
         "{stderr}"

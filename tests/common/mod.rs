@@ -257,6 +257,20 @@ impl Server {
         self.request("GET", path)
     }
 
+    /// Waits until what the server printed on stderr satisfies `ok`, for at
+    /// most `secs`, and returns it: the pipe is read by a thread, so a line the
+    /// server wrote before answering may arrive here a moment after the answer.
+    pub fn wait_for_stderr(&self, secs: u64, ok: impl Fn(&str) -> bool) -> String {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(secs);
+        loop {
+            let said = self.stderr.lock().unwrap().clone();
+            if ok(&said) || std::time::Instant::now() >= deadline {
+                return said;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+    }
+
     /// Polls `path` until its body satisfies `ok`, for at most `secs`.
     pub fn wait_for(&self, path: &str, secs: u64, ok: impl Fn(&str) -> bool) -> HttpResponse {
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(secs);
