@@ -5,7 +5,8 @@
 //!
 //! `{"v": 1, "words": {...}, "docs": [[title, url, kind, services, summary, words], ...]}`
 
-use rustc_hash::{FxHashMap, FxHashSet};
+
+use rustc_hash::FxHashMap;
 
 /// Where the index is written, under the language's root.
 pub const PATH: &str = "search/index.json";
@@ -133,57 +134,110 @@ pub fn strip_html(html: &str) -> String {
 /// language and not already in `known` (title, service names), in the
 /// order they first appear, space-separated, lowercase.
 pub fn keywords(text: &str, known: &str, lang: &str) -> String {
-    // Fast hashing: these sets and counts see every word of every page.
-    // Every word is counted first, one hash per word; the common and known
-    // words are left out once per distinct word afterwards.
-    let mut counts: FxHashMap<String, (usize, usize)> = FxHashMap::default();
-    // Each word lowercased into one buffer; only new words are copied.
-    let mut w = String::new();
-    let raw_words = text
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty());
-    for (position, raw) in raw_words.enumerate() {
-        w.clear();
-        if raw.is_ascii() {
-            if raw.len() < 3 {
-                continue;
-            }
-            w.push_str(raw);
-            w.make_ascii_lowercase();
-        } else {
-            w.push_str(&raw.to_lowercase());
+    // Fast hashing: these counts see every word of every page. The text is
+    // lowercased once and the words are counted as slices of it (no copy
+    // per word); the common and known words are left out once per distinct
+    // word afterwards.
+    let lower = text.to_lowercase();
+    let mut counts: FxHashMap<&str, (u32, u32)> =
+        FxHashMap::with_capacity_and_hasher(512, Default::default());
+    let mut position = 0;
+    // Words are runs of alphanumeric characters. Bytes are sorted with a
+    // table; a run holding non-ASCII bytes is split by the characters' own
+    // rule, so `é` is a letter and `’` is not. Both ends of a run fall on
+    // character boundaries: the bytes around it are ASCII.
+    let bytes = lower.as_bytes();
+    let mut at = 0;
+    while at < bytes.len() {
+        if !WORD_BYTE[bytes[at] as usize] {
+            at += 1;
+            continue;
         }
-        match counts.get_mut(w.as_str()) {
-            Some((count, _)) => *count += 1,
-            None => {
-                counts.insert(w.clone(), (1, position));
+        let start = at;
+        let mut high = 0;
+        while at < bytes.len() && WORD_BYTE[bytes[at] as usize] {
+            high |= bytes[at];
+            at += 1;
+        }
+        let run = &lower[start..at];
+        if high < 0x80 {
+            // Shorter words are left out below anyway: skip the hashing.
+            if run.len() >= 3 {
+                counts.entry(run).or_insert((0, position)).0 += 1;
+            }
+            position += 1;
+        } else {
+            for w in run.split(|c: char| !c.is_alphanumeric()) {
+                if !w.is_empty() {
+                    counts.entry(w).or_insert((0, position)).0 += 1;
+                    position += 1;
+                }
             }
         }
     }
-    let known: FxHashSet<String> = words(known).collect();
-    let stop: FxHashSet<&str> = stopwords(lang).iter().copied().collect();
-    counts.retain(|w, _| {
-        !(w.chars().nth(2).is_none()
-            || w.bytes().all(|c| c.is_ascii_digit())
-            || stop.contains(w.as_str())
-            || known.contains(w.as_str()))
-    });
-    let mut ranked: Vec<(String, (usize, usize))> = counts.into_iter().collect();
-    ranked.sort_by(|a, b| b.1 .0.cmp(&a.1 .0).then(a.1 .1.cmp(&b.1 .1)));
-    ranked.truncate(WORDS);
-    ranked.sort_by_key(|(_, (_, first))| *first);
-    ranked
+    let known: Vec<String> = words(known).collect();
+    let stop = stop_set(lang);
+    let mut ranked: Vec<(&str, (u32, u32))> = counts
         .into_iter()
-        .map(|(w, _)| w)
-        .collect::<Vec<_>>()
-        .join(" ")
+        .filter(|(w, _)| {
+            !(w.chars().nth(2).is_none()
+                || w.bytes().all(|c| c.is_ascii_digit())
+                || stop.contains(w)
+                || known.iter().any(|k| k == w))
+        })
+        .collect();
+    // The most frequent (the earlier first on a tie), in text order.
+    let order = |a: &(&str, (u32, u32)), b: &(&str, (u32, u32))| {
+        b.1 .0.cmp(&a.1 .0).then(a.1 .1.cmp(&b.1 .1))
+    };
+    if ranked.len() > WORDS {
+        ranked.select_nth_unstable_by(WORDS, order);
+        ranked.truncate(WORDS);
+    }
+    ranked.sort_unstable_by_key(|(_, (_, first))| *first);
+    let mut out = String::with_capacity(ranked.iter().map(|(w, _)| w.len() + 1).sum());
+    for (w, _) in ranked {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(w);
+    }
+    out
 }
+
+/// Bytes that may be part of a word: ASCII letters and digits, and every
+/// byte of a non-ASCII character (those runs are split by character).
+static WORD_BYTE: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        t[b] = (b as u8).is_ascii_alphanumeric() || b >= 0x80;
+        b += 1;
+    }
+    t
+};
 
 /// Lowercase words: runs of letters and digits.
 fn words(text: &str) -> impl Iterator<Item = String> + '_ {
     text.split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
         .map(str::to_lowercase)
+}
+
+/// The language's common words as a set, made once.
+fn stop_set(lang: &str) -> &'static rustc_hash::FxHashSet<&'static str> {
+    use std::sync::LazyLock;
+    type Set = LazyLock<rustc_hash::FxHashSet<&'static str>>;
+    static NL: Set = LazyLock::new(|| stopwords("nl").iter().copied().collect());
+    static DE: Set = LazyLock::new(|| stopwords("de").iter().copied().collect());
+    static FR: Set = LazyLock::new(|| stopwords("fr").iter().copied().collect());
+    static EN: Set = LazyLock::new(|| stopwords("en").iter().copied().collect());
+    match lang {
+        "nl" => &NL,
+        "de" => &DE,
+        "fr" => &FR,
+        _ => &EN,
+    }
 }
 
 fn stopwords(lang: &str) -> &'static [&'static str] {
@@ -253,6 +307,9 @@ mod tests {
             "en",
         );
         assert_eq!(k, "renewed renew portal sends code");
+        // Letters beyond ASCII belong to words; other characters split them.
+        let k = keywords("Café’s naïve café—CAFÉ ok 2026 l’été x²y", "", "en");
+        assert_eq!(k, "café naïve été x²y");
         assert_eq!(
             strip_html("<p>A &amp; <b>B</b></p>")
                 .split_whitespace()
