@@ -4,6 +4,12 @@ use portico::diagnostic::ContentErrors;
 use portico::UsageError;
 use std::process::ExitCode;
 
+// The build allocates and frees many short strings on every core at once;
+// mimalloc's per-thread heaps do that without glibc's arena locks and
+// growth calls.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match portico::run(cli) {
