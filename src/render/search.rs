@@ -5,9 +5,6 @@
 //!
 //! `{"v": 1, "words": {...}, "docs": [[title, url, kind, services, summary, words], ...]}`
 
-
-use rustc_hash::FxHashMap;
-
 /// Where the index is written, under the language's root.
 pub const PATH: &str = "search/index.json";
 /// Distinctive words kept per document.
@@ -134,52 +131,69 @@ pub fn strip_html(html: &str) -> String {
 /// language and not already in `known` (title, service names), in the
 /// order they first appear, space-separated, lowercase.
 pub fn keywords(text: &str, known: &str, lang: &str) -> String {
-    // Fast hashing: these counts see every word of every page. The text is
-    // lowercased once and the words are counted as slices of it (no copy
-    // per word); the common and known words are left out once per distinct
-    // word afterwards.
-    let lower = text.to_lowercase();
-    let mut counts: FxHashMap<&str, (u32, u32)> =
-        FxHashMap::with_capacity_and_hasher(512, Default::default());
-    let mut position = 0;
-    // Words are runs of alphanumeric characters. Bytes are sorted with a
-    // table; a run holding non-ASCII bytes is split by the characters' own
-    // rule, so `é` is a letter and `’` is not. Both ends of a run fall on
-    // character boundaries: the bytes around it are ASCII.
-    let bytes = lower.as_bytes();
+    // These counts see every word of every page. Each word is counted as a
+    // place in one buffer (no copy per word), hashed and compared eight
+    // bytes at a time; the common and known words are left out once per
+    // distinct word afterwards.
+    let mut words = Words::new(text);
+    let len = text.len();
+    let mut counts: hashbrown::HashTable<Count> = hashbrown::HashTable::with_capacity(512);
+    let mut position = 0u32;
+    // Words are runs of alphanumeric characters: digits, letters and the
+    // bytes of non-ASCII characters, found eight bytes at a time. A run
+    // with non-ASCII bytes is split by the characters' own rule, so `é` is
+    // a letter and `’` is not; both ends of a run fall on character
+    // boundaries, as the bytes around it are ASCII.
     let mut at = 0;
-    while at < bytes.len() {
-        if !WORD_BYTE[bytes[at] as usize] {
+    while at < len {
+        if !WORD_BYTE[words.text.as_bytes()[at] as usize] {
             at += 1;
             continue;
         }
         let start = at;
         let mut high = 0;
-        while at < bytes.len() && WORD_BYTE[bytes[at] as usize] {
-            high |= bytes[at];
-            at += 1;
+        loop {
+            let v = words.load(at);
+            let ends = not_word(v);
+            if ends != 0 {
+                let n = ends.trailing_zeros() / 8;
+                // The high bits of the n bytes that are still the word's.
+                let kept = u64::MAX.checked_shr(64 - 8 * n).unwrap_or(0);
+                high |= v & HIGH & kept;
+                at += n as usize;
+                break;
+            }
+            high |= v & HIGH;
+            at += 8;
         }
-        let run = &lower[start..at];
-        if high < 0x80 {
+        if high == 0 {
             // Shorter words are left out below anyway: skip the hashing.
-            if run.len() >= 3 {
-                counts.entry(run).or_insert((0, position)).0 += 1;
+            if at - start >= 3 {
+                words.count(&mut counts, start, at - start, position);
             }
             position += 1;
         } else {
-            for w in run.split(|c: char| !c.is_alphanumeric()) {
-                if !w.is_empty() {
-                    counts.entry(w).or_insert((0, position)).0 += 1;
-                    position += 1;
-                }
+            // Lowercased word by word (a final sigma is one at the end of
+            // its word) and kept after the text.
+            let lowered: Vec<String> = words.text[start..at]
+                .split(|c: char| !c.is_alphanumeric())
+                .filter(|w| !w.is_empty())
+                .map(str::to_lowercase)
+                .collect();
+            for w in lowered {
+                let (start, len) = words.push(&w);
+                words.count(&mut counts, start, len, position);
+                position += 1;
             }
         }
     }
-    let known: Vec<String> = words(known).collect();
+    let known: Vec<String> = self::words(known).collect();
     let stop = stop_set(lang);
-    let mut ranked: Vec<(&str, (u32, u32))> = counts
+    let word = |c: &Count| &words.text[c.start as usize..(c.start + c.len) as usize];
+    let mut ranked: Vec<Count> = counts
         .into_iter()
-        .filter(|(w, _)| {
+        .filter(|c| {
+            let w = word(c);
             !(w.chars().nth(2).is_none()
                 || w.bytes().all(|c| c.is_ascii_digit())
                 || stop.contains(w)
@@ -187,22 +201,151 @@ pub fn keywords(text: &str, known: &str, lang: &str) -> String {
         })
         .collect();
     // The most frequent (the earlier first on a tie), in text order.
-    let order = |a: &(&str, (u32, u32)), b: &(&str, (u32, u32))| {
-        b.1 .0.cmp(&a.1 .0).then(a.1 .1.cmp(&b.1 .1))
-    };
+    let order = |a: &Count, b: &Count| b.n.cmp(&a.n).then(a.first.cmp(&b.first));
     if ranked.len() > WORDS {
         ranked.select_nth_unstable_by(WORDS, order);
         ranked.truncate(WORDS);
     }
-    ranked.sort_unstable_by_key(|(_, (_, first))| *first);
-    let mut out = String::with_capacity(ranked.iter().map(|(w, _)| w.len() + 1).sum());
-    for (w, _) in ranked {
+    ranked.sort_unstable_by_key(|c| c.first);
+    let mut out = String::with_capacity(ranked.iter().map(|c| c.len as usize + 1).sum());
+    for c in &ranked {
         if !out.is_empty() {
             out.push(' ');
         }
-        out.push_str(w);
+        out.push_str(word(c));
     }
     out
+}
+
+/// A word (`len` bytes from `start` in `Words::text`) and how often it
+/// occurs; `first` is the position of its first occurrence, which breaks
+/// ties and orders the words kept.
+struct Count {
+    start: u32,
+    len: u32,
+    n: u32,
+    first: u32,
+}
+
+/// A text with its ASCII letters lowercased, a zero byte, its lowercased
+/// non-ASCII words, then eight zero bytes, so that eight bytes can be read from any
+/// place in it (a zero byte ends a word).
+struct Words {
+    text: String,
+}
+
+const PADDING: &str = "\0\0\0\0\0\0\0\0";
+
+impl Words {
+    fn new(text: &str) -> Words {
+        let mut buf = String::with_capacity(text.len() + 1 + PADDING.len());
+        buf.push_str(text);
+        buf.make_ascii_lowercase();
+        // A zero byte ends the text's last word, whatever follows.
+        buf.push('\0');
+        buf.push_str(PADDING);
+        Words { text: buf }
+    }
+
+    /// Keeps `w` after what is here, returning its place.
+    fn push(&mut self, w: &str) -> (usize, usize) {
+        self.text.truncate(self.text.len() - PADDING.len());
+        let start = self.text.len();
+        self.text.push_str(w);
+        self.text.push_str(PADDING);
+        (start, w.len())
+    }
+
+    /// Counts the word of `len` bytes at `start`, first seen at `first`.
+    fn count(
+        &self,
+        counts: &mut hashbrown::HashTable<Count>,
+        start: usize,
+        len: usize,
+        first: u32,
+    ) {
+        let key = self.key(start, len);
+        let hash = word_hash(len, key);
+        let bytes = self.text.as_bytes();
+        let same = |c: &Count| {
+            c.len as usize == len
+                && if len <= 16 {
+                    self.key(c.start as usize, len) == key
+                } else {
+                    bytes[start..start + len] == bytes[c.start as usize..c.start as usize + len]
+                }
+        };
+        match counts.find_mut(hash, same) {
+            Some(c) => c.n += 1,
+            None => {
+                let c = Count {
+                    start: start as u32,
+                    len: len as u32,
+                    n: 1,
+                    first,
+                };
+                counts.insert_unique(hash, c, |c| {
+                    word_hash(c.len as usize, self.key(c.start as usize, c.len as usize))
+                });
+            }
+        }
+    }
+
+    /// Eight bytes from `at` as a number, the first in the lowest byte
+    /// (zero past the end).
+    #[inline]
+    fn load(&self, at: usize) -> u64 {
+        self.text
+            .as_bytes()
+            .get(at..)
+            .and_then(|b| b.first_chunk::<8>())
+            .map_or(0, |b| u64::from_le_bytes(*b))
+    }
+
+    /// The word's first eight bytes and its last eight bytes (after the
+    /// first eight) as numbers: all of a word of up to sixteen bytes.
+    #[inline]
+    fn key(&self, start: usize, len: usize) -> (u64, u64) {
+        let mask = if len >= 8 {
+            u64::MAX
+        } else {
+            (1u64 << (8 * len)) - 1
+        };
+        let head = self.load(start) & mask;
+        let tail = if len > 8 {
+            self.load(start + len - 8)
+        } else {
+            0
+        };
+        (head, tail)
+    }
+}
+
+/// A word's hash from its length and key, mixed as FxHash does.
+fn word_hash(len: usize, (head, tail): (u64, u64)) -> u64 {
+    const K: u64 = 0xf135_7aea_2e62_a9c5;
+    let h = (len as u64).wrapping_mul(K);
+    let h = (h ^ head).wrapping_mul(K);
+    (h.rotate_left(26) ^ tail).wrapping_mul(K)
+}
+
+/// The high bit of each of eight bytes.
+const HIGH: u64 = 0x8080_8080_8080_8080;
+
+/// The high bit set for each of eight lowercased bytes that is not part of
+/// a word: not a digit, not `a`–`z`, not part of a non-ASCII character.
+#[inline]
+fn not_word(v: u64) -> u64 {
+    const fn each(b: u8) -> u64 {
+        u64::from_le_bytes([b; 8])
+    }
+    // With the high bits clear, adding 0x80 - n to a byte sets its high bit
+    // exactly when it is n or more, and never carries into the next byte.
+    let x = v & !HIGH;
+    let at_least = |n: u8| x.wrapping_add(each(0x80 - n)) & HIGH;
+    let digit = at_least(b'0') & !at_least(b'9' + 1);
+    let letter = at_least(b'a') & !at_least(b'z' + 1);
+    !(v | digit | letter) & HIGH
 }
 
 /// Bytes that may be part of a word: ASCII letters and digits, and every
@@ -320,6 +463,55 @@ mod tests {
             strip_html("a > b &copy; <a href=\"x&amp;y\">c&lt;d</a>&#39;é&quot;"),
             "a > b &copy;  c<d 'é\""
         );
+    }
+
+    /// `keywords` as first written: split on characters, a map of copies.
+    fn keywords_by_characters(text: &str, known: &str, lang: &str) -> String {
+        let mut counts: std::collections::HashMap<String, (usize, usize)> = Default::default();
+        let raw = text
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty());
+        for (position, w) in raw.map(str::to_lowercase).enumerate() {
+            counts.entry(w).or_insert((0, position)).0 += 1;
+        }
+        let known: Vec<String> = words(known).collect();
+        let mut ranked: Vec<(String, (usize, usize))> = counts
+            .into_iter()
+            .filter(|(w, _)| {
+                !(w.chars().nth(2).is_none()
+                    || w.bytes().all(|c| c.is_ascii_digit())
+                    || stopwords(lang).contains(&w.as_str())
+                    || known.contains(w))
+            })
+            .collect();
+        ranked.sort_by(|a, b| b.1 .0.cmp(&a.1 .0).then(a.1 .1.cmp(&b.1 .1)));
+        ranked.truncate(WORDS);
+        ranked.sort_by_key(|(_, (_, first))| *first);
+        let kept: Vec<String> = ranked.into_iter().map(|(w, _)| w).collect();
+        kept.join(" ")
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn keywords_are_those_of_a_plain_split(
+            parts in proptest::collection::vec(
+                proptest::prop_oneof![
+                    "[a-zA-Z0-9]{1,20}",
+                    "[a-e]{3,5}",
+                    "[ .,;:!?()<>\\[\\]{}\"'`~@#$%^&*_+=|/\\-]{1,3}",
+                    "[éèÉçñßøÅΣσ’—–…²½中文🙂]{1,4}",
+                    "\\PC{1,6}",
+                ],
+                0..200,
+            ),
+            lang in proptest::prop_oneof!["en", "nl", "de", "fr"],
+        ) {
+            let text = parts.concat();
+            proptest::prop_assert_eq!(
+                keywords(&text, "Known words", &lang),
+                keywords_by_characters(&text, "Known words", &lang)
+            );
+        }
     }
 
     #[test]
