@@ -862,6 +862,10 @@ impl Site {
                 }
                 (rendered, errors)
             };
+        // Without a cache (a build or a check), nothing reads the texts
+        // after loading; a cache keeps the sites for the next rebuild.
+        let forget_texts = cache.is_none();
+        let no_text: std::sync::Arc<str> = std::sync::Arc::from("");
         let mut md_errors: Vec<Diagnostic> = Vec::new();
         md_errors.extend(render_bodies(&mut services, false, &render));
         md_errors.extend(
@@ -890,6 +894,15 @@ impl Site {
                                 d.at(&a.source.text, line, col).width(width)
                             }
                         }));
+                    }
+                    // A build lets go of the text now: rendering needs only
+                    // what was made from it, and holding every announcement's
+                    // Markdown beside its HTML until all are rendered would
+                    // double a large portal's memory. Only links to a heading,
+                    // checked once all bodies are known, may still need it
+                    // to place an error.
+                    if forget_texts && !a.body.links.iter().any(|l| l.anchor.is_some()) {
+                        a.source.text = no_text.clone();
                     }
                     e
                 })
