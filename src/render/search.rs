@@ -146,9 +146,15 @@ pub fn keywords(text: &str, known: &str, lang: &str) -> String {
     // boundaries, as the bytes around it are ASCII.
     let mut at = 0;
     while at < len {
-        if !WORD_BYTE[words.text.as_bytes()[at] as usize] {
-            at += 1;
+        // To the next byte that is part of a word.
+        let starts = !not_word(words.load(at)) & HIGH;
+        if starts == 0 {
+            at += 8;
             continue;
+        }
+        at += starts.trailing_zeros() as usize / 8;
+        if at >= len {
+            break;
         }
         let start = at;
         let mut high = 0;
@@ -347,18 +353,6 @@ fn not_word(v: u64) -> u64 {
     let letter = at_least(b'a') & !at_least(b'z' + 1);
     !(v | digit | letter) & HIGH
 }
-
-/// Bytes that may be part of a word: ASCII letters and digits, and every
-/// byte of a non-ASCII character (those runs are split by character).
-static WORD_BYTE: [bool; 256] = {
-    let mut t = [false; 256];
-    let mut b = 0;
-    while b < 256 {
-        t[b] = (b as u8).is_ascii_alphanumeric() || b >= 0x80;
-        b += 1;
-    }
-    t
-};
 
 /// Lowercase words: runs of letters and digits.
 fn words(text: &str) -> impl Iterator<Item = String> + '_ {
