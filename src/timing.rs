@@ -1,19 +1,44 @@
 //! Phase timings for profiling: with `PORTICO_TIMINGS=1` in the
-//! environment, every `phase` prints how long it took to standard error.
-//! Costs one atomic load per phase otherwise.
+//! environment, every `phase` prints how long it took to standard error;
+//! with `PORTICO_TIMINGS=2`, every `job` too (one line per page, which
+//! itself slows a large build). Costs one atomic load per phase otherwise.
 
 use std::sync::OnceLock;
 use std::time::Instant;
 
-fn enabled() -> bool {
-    static ON: OnceLock<bool> = OnceLock::new();
-    *ON.get_or_init(|| std::env::var_os("PORTICO_TIMINGS").is_some_and(|v| v != "0"))
+/// The level asked for: 0 (off), 1 (phases) or 2 (phases and jobs).
+fn level() -> u8 {
+    static LEVEL: OnceLock<u8> = OnceLock::new();
+    *LEVEL.get_or_init(|| match std::env::var("PORTICO_TIMINGS").as_deref() {
+        Err(_) | Ok("" | "0") => 0,
+        Ok("2") => 2,
+        Ok(_) => 1,
+    })
 }
 
-/// Prints its name and the time since it was made when dropped.
+fn enabled() -> bool {
+    level() > 0
+}
+
+/// Prints its name, the time since it was made and the CPU time the
+/// process used meanwhile (all threads) when dropped.
 pub struct Phase {
     name: std::borrow::Cow<'static, str>,
     start: Instant,
+    cpu: f64,
+}
+
+/// Seconds of CPU time this process has used, on every thread.
+fn cpu_seconds() -> f64 {
+    #[cfg(target_os = "linux")]
+    {
+        let t = rustix::time::clock_gettime(rustix::time::ClockId::ProcessCPUTime);
+        t.tv_sec as f64 + t.tv_nsec as f64 / 1e9
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        0.0
+    }
 }
 
 /// Starts timing `name`, when timings are on.
@@ -21,22 +46,25 @@ pub fn phase(name: &'static str) -> Option<Phase> {
     enabled().then(|| Phase {
         name: name.into(),
         start: Instant::now(),
+        cpu: cpu_seconds(),
     })
 }
 
-/// `phase` with a name made only when timings are on.
-pub fn phase_with(name: impl FnOnce() -> String) -> Option<Phase> {
-    enabled().then(|| Phase {
+/// A job's timing, with a name made only when jobs are timed.
+pub fn job(name: impl FnOnce() -> String) -> Option<Phase> {
+    (level() > 1).then(|| Phase {
         name: name().into(),
         start: Instant::now(),
+        cpu: cpu_seconds(),
     })
 }
 
 impl Drop for Phase {
     fn drop(&mut self) {
         eprintln!(
-            "  {:>8.1} ms  {}",
+            "  {:>8.1} ms {:>8.1} ms CPU  {}",
             self.start.elapsed().as_secs_f64() * 1000.0,
+            (cpu_seconds() - self.cpu) * 1000.0,
             self.name
         );
     }

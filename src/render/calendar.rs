@@ -82,7 +82,14 @@ pub fn uid(a: &Announcement) -> String {
     format!("announcement-{}@portico", a.slug)
 }
 
-pub fn write(site: &Site, tr: &Strings, key: CalendarKey) -> Vec<u8> {
+/// The calendar of `key`, its events formatted by `event` (the text of the
+/// announcement's VEVENT, from `event`).
+pub fn write<'e>(
+    site: &Site,
+    key: CalendarKey,
+    event: impl Fn(usize) -> Option<&'e str> + Sync,
+) -> Vec<u8> {
+    use rayon::prelude::*;
     let c = &site.config;
     let name = match key {
         CalendarKey::All => format!("{}: maintenance and outages", c.file.title),
@@ -107,60 +114,80 @@ pub fn write(site: &Site, tr: &Strings, key: CalendarKey) -> Vec<u8> {
             .done(),
     );
     cal.append_property(Property::new("X-PUBLISHED-TTL", "PT1H"));
-    for i in events(site, key) {
-        let a = &site.announcements[i];
-        let Some(w) = a.window else { continue };
-        let url = c.permalink(&paths::announcement(&a.slug));
-        let services: Vec<&str> = a
-            .front
-            .services
-            .iter()
-            .filter_map(|id| site.service_index.get(id))
-            .map(|&s| site.services[s].front.title.as_str())
-            .collect();
-        let summary = a
-            .front
-            .summary
-            .clone()
-            .unwrap_or_else(|| a.body.summary.clone());
-        let kind = tr.t(&format!("kind_{}", a.front.kind.as_str())).to_owned();
-        let mut description = format!(
-            "{summary}\n\n{}: {}",
-            tr.t("ics_impact"),
-            tr.t(&format!("impact_{}", w.impact.as_str()))
-        );
-        if !services.is_empty() {
-            description.push_str(&format!(
-                "\n{}: {}",
-                tr.t("ics_services"),
-                services.join(", ")
-            ));
-        }
-        description.push_str(&format!("\n\n{}: {url}", tr.t("ics_details")));
-        let cancelled = a.status(c.now) == Some(Status::Cancelled);
-        let modified = utc(last_modified(a));
-        let mut event = icalendar::Event::with_uid(&uid(a));
-        event
-            .summary(&format!("{kind}: {}", a.front.title))
-            .description(&description)
-            .url(&url)
-            .starts(utc(w.start))
-            .ends(utc(w.end))
-            .timestamp(modified)
-            .status(if cancelled {
-                EventStatus::Cancelled
-            } else {
-                EventStatus::Confirmed
-            })
-            .class(icalendar::Class::Public)
-            .categories(vec![kind.as_str()])
-            .sequence(sequence(a))
-            .add_property("CREATED", stamp(a.date))
-            .add_property("LAST-MODIFIED", stamp(last_modified(a)))
-            // A maintenance window should not make anyone look busy.
-            .add_property("TRANSP", "TRANSPARENT")
-            .add_property("X-MICROSOFT-CDO-BUSYSTATUS", "FREE");
-        cal.push(event.done());
+    // The calendar without events ends with its END line; the events go
+    // before it, each formatted by the crate on its own (and in parallel),
+    // so no tree of every event is held at once.
+    let empty = cal.done().to_string();
+    let end = empty.rfind("END:VCALENDAR").unwrap_or(empty.len());
+    let events: Vec<&str> = events(site, key)
+        .par_iter()
+        .filter_map(|&i| event(i))
+        .collect();
+    let mut out =
+        String::with_capacity(empty.len() + events.iter().map(|e| e.len()).sum::<usize>());
+    out.push_str(&empty[..end]);
+    for e in events {
+        out.push_str(e);
     }
-    cal.done().to_string().into_bytes()
+    out.push_str(&empty[end..]);
+    out.into_bytes()
+}
+
+/// The VEVENT of announcement `i` (none without a window), with its line
+/// ends: the same text in every calendar that shows it.
+pub fn event(site: &Site, tr: &Strings, i: usize) -> Option<String> {
+    let c = &site.config;
+    let a = &site.announcements[i];
+    let w = a.window?;
+    let url = c.permalink(&paths::announcement(&a.slug));
+    let services: Vec<&str> = a
+        .front
+        .services
+        .iter()
+        .filter_map(|id| site.service_index.get(id))
+        .map(|&s| site.services[s].front.title.as_str())
+        .collect();
+    let summary = a
+        .front
+        .summary
+        .clone()
+        .unwrap_or_else(|| a.body.summary.clone());
+    let kind = tr.t(&format!("kind_{}", a.front.kind.as_str())).to_owned();
+    let mut description = format!(
+        "{summary}\n\n{}: {}",
+        tr.t("ics_impact"),
+        tr.t(&format!("impact_{}", w.impact.as_str()))
+    );
+    if !services.is_empty() {
+        description.push_str(&format!(
+            "\n{}: {}",
+            tr.t("ics_services"),
+            services.join(", ")
+        ));
+    }
+    description.push_str(&format!("\n\n{}: {url}", tr.t("ics_details")));
+    let cancelled = a.status(c.now) == Some(Status::Cancelled);
+    let modified = utc(last_modified(a));
+    let mut event = icalendar::Event::with_uid(&uid(a));
+    event
+        .summary(&format!("{kind}: {}", a.front.title))
+        .description(&description)
+        .url(&url)
+        .starts(utc(w.start))
+        .ends(utc(w.end))
+        .timestamp(modified)
+        .status(if cancelled {
+            EventStatus::Cancelled
+        } else {
+            EventStatus::Confirmed
+        })
+        .class(icalendar::Class::Public)
+        .categories(vec![kind.as_str()])
+        .sequence(sequence(a))
+        .add_property("CREATED", stamp(a.date))
+        .add_property("LAST-MODIFIED", stamp(last_modified(a)))
+        // A maintenance window should not make anyone look busy.
+        .add_property("TRANSP", "TRANSPARENT")
+        .add_property("X-MICROSOFT-CDO-BUSYSTATUS", "FREE");
+    Some(event.done().to_string())
 }

@@ -417,6 +417,9 @@ pub struct Renderer<'a> {
     all_revs: u64,
     /// Every feed's entries, made on first use.
     feed_entries: OnceLock<Arc<FeedEntries>>,
+    /// Each announcement's calendar event (none without a window), made on
+    /// first use and shared by the calendars that show it.
+    ics_events: Vec<OnceLock<Option<Box<str>>>>,
     /// A hash of what the feeds' entries are made of.
     feeds_key: u64,
     /// Template contexts holding what every page gets (`site`, `tr`), ready
@@ -515,6 +518,7 @@ impl<'a> Renderer<'a> {
         // FAQ topics, surveys and pages (and the URLs and clock).
         let search_key = revisions(site, false);
         Renderer {
+            ics_events: site.announcements.iter().map(|_| OnceLock::new()).collect(),
             contexts: std::sync::Mutex::new(Vec::new()),
             search_docs: {
                 let lock = OnceLock::new();
@@ -755,7 +759,7 @@ impl<'a> Renderer<'a> {
                 if let Some(n) = rendered {
                     n.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 }
-                let _t = crate::timing::phase_with(|| format!("render {j:?}"));
+                let _t = crate::timing::job(|| format!("render {j:?}"));
                 let mut o = self.render(j)?;
                 if !prefix.is_empty() {
                     o.path = format!("{prefix}{}", o.path).into();
@@ -1068,29 +1072,37 @@ impl<'a> Renderer<'a> {
     }
 
     /// The cards of these announcements as HTML, from the theme's
-    /// `announcement_card.html`: each card is rendered once per heading
-    /// level and then shared by every list that shows it.
-    fn card_html(&self, indices: &[usize], heading: CardHeading) -> Result<Vec<&str>, Diagnostic> {
+    /// `announcement_card.html`: each card is rendered once, its heading's
+    /// element left as `CARD_HEADING`, and then shared by every list that
+    /// shows it, at the level that list asks for.
+    fn card_html(
+        &self,
+        indices: &[usize],
+        heading: CardHeading,
+    ) -> Result<Vec<std::borrow::Cow<'_, str>>, Diagnostic> {
         indices
             .iter()
             .map(|&i| {
                 let card = &*self.announcements[i];
-                let made = card.html[heading as usize].get_or_init(|| {
+                let made = card.html.get_or_init(|| {
                     #[derive(Serialize)]
                     struct Data<'a> {
                         a: &'a AnnouncementCard,
-                        heading: &'static str,
+                        heading: char,
                     }
                     let data = Data {
                         a: card,
-                        heading: heading.tag(),
+                        heading: views::CARD_HEADING,
                     };
                     self.render_template("announcement_card.html", None, data, || {
                         format!("the card of {}", card.url)
                     })
                     .map(String::into_boxed_str)
                 });
-                made.as_deref().map_err(Clone::clone)
+                match made {
+                    Ok(html) => Ok(heading.apply(html)),
+                    Err(e) => Err(e.clone()),
+                }
             })
             .collect()
     }
@@ -1196,9 +1208,9 @@ impl<'a> Renderer<'a> {
                 struct Data<'a> {
                     intro: &'a str,
                     heading: &'a str,
-                    pinned: Vec<&'a str>,
-                    latest: Vec<&'a str>,
-                    upcoming: Vec<&'a str>,
+                    pinned: Vec<std::borrow::Cow<'a, str>>,
+                    latest: Vec<std::borrow::Cow<'a, str>>,
+                    upcoming: Vec<std::borrow::Cow<'a, str>>,
                     featured: Vec<&'a ServiceCard>,
                     open_surveys: Vec<&'a SurveyCard>,
                 }
@@ -1244,7 +1256,7 @@ impl<'a> Renderer<'a> {
                 #[derive(Serialize)]
                 struct Data<'a> {
                     heading: String,
-                    items: Vec<&'a str>,
+                    items: Vec<std::borrow::Cow<'a, str>>,
                     pagination: Pagination,
                     kinds: Vec<KindLink>,
                     all_url: String,
@@ -1451,7 +1463,7 @@ impl<'a> Renderer<'a> {
                     links: &'a [crate::content::Link],
                     replaces: Vec<&'a ServiceCard>,
                     replaced_by: Vec<&'a ServiceCard>,
-                    announcements: Vec<&'a str>,
+                    announcements: Vec<std::borrow::Cow<'a, str>>,
                     faq_topics: Vec<&'a FaqCard>,
                     surveys: Vec<&'a SurveyCard>,
                     tags: Vec<TagRef>,
@@ -1665,7 +1677,7 @@ impl<'a> Renderer<'a> {
                 #[derive(Serialize)]
                 struct Data<'a> {
                     name: &'a str,
-                    announcements: Vec<&'a str>,
+                    announcements: Vec<std::borrow::Cow<'a, str>>,
                     services: Vec<&'a ServiceCard>,
                     faq_topics: Vec<&'a FaqCard>,
                     pagination: Pagination,
@@ -1773,7 +1785,13 @@ impl<'a> Renderer<'a> {
             }
             Job::Calendar(key) => Ok(Output {
                 path: calendar::path(site, *key).into(),
-                bytes: Arc::new(calendar::write(site, self.tr, *key)),
+                bytes: Arc::new(calendar::write(site, *key, |i| {
+                    self.ics_events[i]
+                        .get_or_init(|| {
+                            calendar::event(site, self.tr, i).map(String::into_boxed_str)
+                        })
+                        .as_deref()
+                })),
             }),
             Job::CatalogJson => Ok(Output {
                 path: "catalog.json".into(),

@@ -216,10 +216,17 @@ pub struct AnnouncementCard {
     /// Its document in the search index.
     #[serde(skip)]
     pub search: String,
-    /// Its HTML for each heading level, made on first use.
+    /// Its HTML, made on first use, with `CARD_HEADING` where the theme
+    /// put the heading's element (see `CardHeading::apply`).
     #[serde(skip)]
-    pub html: [OnceLock<Result<Box<str>, Diagnostic>>; 2],
+    pub html: OnceLock<Result<Box<str>, Diagnostic>>,
 }
+
+/// What a card's template receives as `heading` when the card is rendered:
+/// a character no text contains (Unicode's first private-use character),
+/// replaced by `h2` or `h3` when a list shows the card. One rendering then
+/// serves both levels.
+pub const CARD_HEADING: char = '\u{E000}';
 
 /// The heading level of a card's title.
 #[derive(Debug, Clone, Copy)]
@@ -233,6 +240,15 @@ impl CardHeading {
         match self {
             CardHeading::H2 => "h2",
             CardHeading::H3 => "h3",
+        }
+    }
+
+    /// A card's HTML (rendered with `CARD_HEADING`) at this level.
+    pub fn apply(self, html: &str) -> std::borrow::Cow<'_, str> {
+        if html.contains(CARD_HEADING) {
+            html.replace(CARD_HEADING, self.tag()).into()
+        } else {
+            html.into()
         }
     }
 }
