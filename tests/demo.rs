@@ -564,3 +564,39 @@ fn search_index_and_the_a_to_z_fallback() {
         ["/nl/search/index.json"]
     );
 }
+
+#[test]
+fn announcement_cards_take_the_heading_level_of_their_list() {
+    let p = demo();
+    let count = |doc: &scraper::Html, selector: &str| {
+        doc.select(&scraper::Selector::parse(selector).unwrap())
+            .count()
+    };
+    // Announcement lists: the page's h1, then each card an h2.
+    for rel in [
+        "announcements/index.html",
+        "announcements/kind/maintenance/index.html",
+    ] {
+        let doc = p.page(rel);
+        assert!(count(&doc, ".announcement-card h2.card-title") > 0, "{rel}");
+        assert_eq!(count(&doc, ".announcement-card h3.card-title"), 0, "{rel}");
+    }
+    // Home, tag and service pages: cards sit under the sections' h2s.
+    for rel in [
+        "index.html",
+        "tags/remote-work/index.html",
+        "services/vpn-classic/index.html",
+    ] {
+        let doc = p.page(rel);
+        assert!(count(&doc, ".announcement-card h3.card-title") > 0, "{rel}");
+        assert_eq!(count(&doc, ".announcement-card h2.card-title"), 0, "{rel}");
+    }
+    // The placeholder a card is rendered with never reaches a reader.
+    for (rel, bytes) in read_tree(&p.public()) {
+        let text = String::from_utf8_lossy(&bytes);
+        assert!(
+            !text.contains('\u{E000}'),
+            "{rel} holds the heading placeholder"
+        );
+    }
+}
