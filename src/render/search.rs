@@ -138,7 +138,10 @@ pub fn keywords(text: &str, known: &str, lang: &str) -> String {
     // distinct word afterwards.
     let mut words = Words::new(text);
     let len = text.len();
-    let mut counts: hashbrown::HashTable<Count> = hashbrown::HashTable::with_capacity(512);
+    let mut counts: hashbrown::HashTable<Count> = hashbrown::HashTable::with_capacity(64);
+    // Most words are ASCII and at most eight bytes long: those are counted
+    // in a table of their own, keyed by their bytes as one number.
+    let mut short = Short::new();
     let mut position = 0u32;
     // Words are runs of alphanumeric characters: digits, letters and the
     // bytes of non-ASCII characters, found eight bytes at a time. A run
@@ -175,8 +178,11 @@ pub fn keywords(text: &str, known: &str, lang: &str) -> String {
         }
         if high == 0 {
             // Shorter words are left out below anyway: skip the hashing.
-            if at - start >= 3 {
-                words.count(&mut counts, start, at - start, position);
+            let len = at - start;
+            if len > 8 {
+                words.count(&mut counts, start, len, position);
+            } else if len >= 3 {
+                short.count(words.key(start, len).0, start, len, position);
             }
             position += 1;
         } else {
@@ -189,7 +195,13 @@ pub fn keywords(text: &str, known: &str, lang: &str) -> String {
                 .collect();
             for w in lowered {
                 let (start, len) = words.push(&w);
-                words.count(&mut counts, start, len, position);
+                // An ASCII word of three to eight bytes is counted where
+                // the same word is counted when it stands alone.
+                if w.is_ascii() && (3..=8).contains(&len) {
+                    short.count(words.key(start, len).0, start, len, position);
+                } else {
+                    words.count(&mut counts, start, len, position);
+                }
                 position += 1;
             }
         }
@@ -199,6 +211,7 @@ pub fn keywords(text: &str, known: &str, lang: &str) -> String {
     let word = |c: &Count| &words.text[c.start as usize..(c.start + c.len) as usize];
     let mut ranked: Vec<Count> = counts
         .into_iter()
+        .chain(short.counts())
         .filter(|c| {
             let w = word(c);
             !(w.chars().nth(2).is_none()
@@ -232,6 +245,97 @@ struct Count {
     len: u32,
     n: u32,
     first: u32,
+}
+
+/// Counts of ASCII words of three to eight bytes, each keyed by its bytes
+/// read as one little-endian number (unique: a word holds no zero byte, so
+/// its length is in its key). Open addressing with linear probing, a key of
+/// zero marking an empty slot; never more than half full.
+struct Short {
+    slots: Vec<ShortSlot>,
+    used: usize,
+    shift: u32,
+}
+
+#[derive(Clone, Copy, Default)]
+struct ShortSlot {
+    key: u64,
+    /// As in `Count`.
+    start: u32,
+    len: u32,
+    n: u32,
+    first: u32,
+}
+
+impl Short {
+    const BITS: u32 = 10;
+
+    fn new() -> Short {
+        Short {
+            slots: vec![ShortSlot::default(); 1 << Self::BITS],
+            used: 0,
+            shift: 64 - Self::BITS,
+        }
+    }
+
+    #[inline]
+    fn place(&self, key: u64) -> usize {
+        (key.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> self.shift) as usize
+    }
+
+    #[inline]
+    fn count(&mut self, key: u64, start: usize, len: usize, first: u32) {
+        let mask = self.slots.len() - 1;
+        let mut i = self.place(key);
+        loop {
+            let slot = &mut self.slots[i];
+            if slot.key == key {
+                slot.n += 1;
+                return;
+            }
+            if slot.key == 0 {
+                *slot = ShortSlot {
+                    key,
+                    start: start as u32,
+                    len: len as u32,
+                    n: 1,
+                    first,
+                };
+                self.used += 1;
+                if self.used * 2 > mask + 1 {
+                    self.grow();
+                }
+                return;
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    fn grow(&mut self) {
+        let size = self.slots.len() * 2;
+        let old = std::mem::replace(&mut self.slots, vec![ShortSlot::default(); size]);
+        self.shift -= 1;
+        let mask = self.slots.len() - 1;
+        for slot in old.into_iter().filter(|s| s.key != 0) {
+            let mut i = self.place(slot.key);
+            while self.slots[i].key != 0 {
+                i = (i + 1) & mask;
+            }
+            self.slots[i] = slot;
+        }
+    }
+
+    fn counts(self) -> impl Iterator<Item = Count> {
+        self.slots
+            .into_iter()
+            .filter(|s| s.key != 0)
+            .map(|s| Count {
+                start: s.start,
+                len: s.len,
+                n: s.n,
+                first: s.first,
+            })
+    }
 }
 
 /// A text with its ASCII letters lowercased, a zero byte, its lowercased
@@ -484,6 +588,56 @@ mod tests {
         ranked.sort_by_key(|(_, (_, first))| *first);
         let kept: Vec<String> = ranked.into_iter().map(|(w, _)| w).collect();
         kept.join(" ")
+    }
+
+    #[test]
+    fn the_short_word_table_keeps_every_count_as_it_grows() {
+        let mut short = Short::new();
+        let key = |i: u64| 0x6161_6100 | (i + 1) << 32;
+        // Word i is seen i % 7 + 1 times, first at place i.
+        for round in 0..7 {
+            for i in 0..5000u64 {
+                if round <= i % 7 {
+                    short.count(key(i), i as usize, 3, i as u32);
+                }
+            }
+        }
+        let mut counts: Vec<(u32, u32, u32)> =
+            short.counts().map(|c| (c.first, c.n, c.start)).collect();
+        counts.sort_unstable();
+        assert_eq!(counts.len(), 5000);
+        for (i, (first, n, start)) in counts.into_iter().enumerate() {
+            assert_eq!((first, n, start), (i as u32, i as u32 % 7 + 1, i as u32));
+        }
+    }
+
+    #[test]
+    fn keywords_of_a_text_with_thousands_of_distinct_words() {
+        // Enough distinct short words to make the short-word table grow
+        // several times, and long ones beside them, some repeated.
+        let mut text = String::new();
+        for i in 0..5000u32 {
+            let letters: String = format!("{:x}", i * 7919)
+                .chars()
+                .map(|c| (b'g' + c.to_digit(16).unwrap_or(0) as u8) as char)
+                .collect();
+            text.push_str(&letters);
+            text.push(' ');
+            if i % 3 == 0 {
+                text.push_str(&format!("{letters}extended{letters} "));
+            }
+            if i % 50 == 0 {
+                text.push_str("repeated repeated longerrepeatedword ");
+            }
+        }
+        assert_eq!(
+            keywords(&text, "", "en"),
+            keywords_by_characters(&text, "", "en")
+        );
+        let words = keywords(&text, "", "en");
+        let words: Vec<&str> = words.split(' ').collect();
+        assert_eq!(words.len(), WORDS);
+        assert!(words.contains(&"repeated") && words.contains(&"longerrepeatedword"));
     }
 
     proptest::proptest! {
