@@ -82,8 +82,8 @@ pub fn uid(a: &Announcement) -> String {
     format!("announcement-{}@portico", a.slug)
 }
 
-/// The calendar of `key`, its events formatted by `event` (the text of the
-/// announcement's VEVENT, from `event`).
+/// The calendar of `key`; `event(i)` gives announcement `i`'s VEVENT as
+/// text (made by `event`, once per announcement for every calendar).
 pub fn write<'e>(
     site: &Site,
     key: CalendarKey,
