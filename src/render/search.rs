@@ -177,13 +177,7 @@ pub fn keywords(text: &str, known: &str, lang: &str) -> String {
             at += 8;
         }
         if high == 0 {
-            // Shorter words are left out below anyway: skip the hashing.
-            let len = at - start;
-            if len > 8 {
-                words.count(&mut counts, start, len, position);
-            } else if len >= 3 {
-                short.count(words.key(start, len).0, start, len, position);
-            }
+            words.tally(&mut short, &mut counts, start, at - start, true, position);
             position += 1;
         } else {
             // Lowercased word by word (a final sigma is one at the end of
@@ -195,13 +189,7 @@ pub fn keywords(text: &str, known: &str, lang: &str) -> String {
                 .collect();
             for w in lowered {
                 let (start, len) = words.push(&w);
-                // An ASCII word of three to eight bytes is counted where
-                // the same word is counted when it stands alone.
-                if w.is_ascii() && (3..=8).contains(&len) {
-                    short.count(words.key(start, len).0, start, len, position);
-                } else {
-                    words.count(&mut counts, start, len, position);
-                }
+                words.tally(&mut short, &mut counts, start, len, w.is_ascii(), position);
                 position += 1;
             }
         }
@@ -260,9 +248,8 @@ struct Short {
 #[derive(Clone, Copy, Default)]
 struct ShortSlot {
     key: u64,
-    /// As in `Count`.
+    /// As in `Count` (the length is the key's count of nonzero bytes).
     start: u32,
-    len: u32,
     n: u32,
     first: u32,
 }
@@ -284,7 +271,7 @@ impl Short {
     }
 
     #[inline]
-    fn count(&mut self, key: u64, start: usize, len: usize, first: u32) {
+    fn count(&mut self, key: u64, start: usize, first: u32) {
         let mask = self.slots.len() - 1;
         let mut i = self.place(key);
         loop {
@@ -297,7 +284,6 @@ impl Short {
                 *slot = ShortSlot {
                     key,
                     start: start as u32,
-                    len: len as u32,
                     n: 1,
                     first,
                 };
@@ -331,7 +317,7 @@ impl Short {
             .filter(|s| s.key != 0)
             .map(|s| Count {
                 start: s.start,
-                len: s.len,
+                len: 8 - s.key.leading_zeros() / 8,
                 n: s.n,
                 first: s.first,
             })
@@ -365,6 +351,27 @@ impl Words {
         self.text.push_str(w);
         self.text.push_str(PADDING);
         (start, w.len())
+    }
+
+    /// Counts the word of `len` bytes at `start` (`ascii` when all its
+    /// bytes are) where every copy of it is counted: ASCII words of three
+    /// to eight bytes in `short`, longer and non-ASCII ones in `counts`.
+    /// Shorter ASCII words are left out of the result anyway, so they are
+    /// not counted at all.
+    fn tally(
+        &self,
+        short: &mut Short,
+        counts: &mut hashbrown::HashTable<Count>,
+        start: usize,
+        len: usize,
+        ascii: bool,
+        first: u32,
+    ) {
+        match (ascii, len) {
+            (true, 0..=2) => {}
+            (true, 3..=8) => short.count(self.key(start, len).0, start, first),
+            _ => self.count(counts, start, len, first),
+        }
     }
 
     /// Counts the word of `len` bytes at `start`, first seen at `first`.
@@ -593,21 +600,37 @@ mod tests {
     #[test]
     fn the_short_word_table_keeps_every_count_as_it_grows() {
         let mut short = Short::new();
-        let key = |i: u64| 0x6161_6100 | (i + 1) << 32;
+        // Word i: a prefix of one to three letters, then i's three digits
+        // in base 26 as letters (4 to 6 bytes, each word its own).
+        let word = |i: u32| {
+            let mut w = String::from(&"wvu"[..1 + (i % 3) as usize]);
+            for place in [676, 26, 1] {
+                w.push((b'a' + (i / place % 26) as u8) as char);
+            }
+            w
+        };
+        let key = |w: &str| {
+            let mut b = [0u8; 8];
+            b[..w.len()].copy_from_slice(w.as_bytes());
+            u64::from_le_bytes(b)
+        };
         // Word i is seen i % 7 + 1 times, first at place i.
         for round in 0..7 {
-            for i in 0..5000u64 {
+            for i in 0..5000u32 {
                 if round <= i % 7 {
-                    short.count(key(i), i as usize, 3, i as u32);
+                    short.count(key(&word(i)), i as usize, i);
                 }
             }
         }
-        let mut counts: Vec<(u32, u32, u32)> =
-            short.counts().map(|c| (c.first, c.n, c.start)).collect();
+        let mut counts: Vec<(u32, u32, u32, u32)> = short
+            .counts()
+            .map(|c| (c.first, c.n, c.start, c.len))
+            .collect();
         counts.sort_unstable();
         assert_eq!(counts.len(), 5000);
-        for (i, (first, n, start)) in counts.into_iter().enumerate() {
-            assert_eq!((first, n, start), (i as u32, i as u32 % 7 + 1, i as u32));
+        for (i, got) in counts.into_iter().enumerate() {
+            let i = i as u32;
+            assert_eq!(got, (i, i % 7 + 1, i, word(i).len() as u32));
         }
     }
 

@@ -231,8 +231,8 @@ pub const CARD_HEADING: char = '\u{E000}';
 /// The heading level of a card's title.
 #[derive(Debug, Clone, Copy)]
 pub enum CardHeading {
-    H2 = 0,
-    H3 = 1,
+    H2,
+    H3,
 }
 
 impl CardHeading {
