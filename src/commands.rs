@@ -158,7 +158,11 @@ fn build_with(
         }
     };
     say(v, Verbosity::Verbose, || {
-        format!("loaded {} in {:.0?}", summary(&sites), start.elapsed())
+        format!(
+            "loaded {} in {}",
+            summary(&sites),
+            crate::timing::took(start.elapsed())
+        )
     });
     let t = Instant::now();
     if sink.is_some() {
@@ -174,7 +178,11 @@ fn build_with(
     };
     let outputs = crate::render::render_sites_into(&sites, &theme, reuse).map_err(ContentErrors)?;
     say(v, Verbosity::Verbose, || {
-        format!("rendered {} files in {:.0?}", outputs.len(), t.elapsed())
+        format!(
+            "rendered {} files in {}",
+            outputs.len(),
+            crate::timing::took(t.elapsed())
+        )
     });
     Ok(Built { sites, outputs })
 }
@@ -222,7 +230,11 @@ fn build(root: &Path, args: &BuildArgs, v: Verbosity) -> Result<()> {
     let t = Instant::now();
     staging.finish()?;
     say(v, Verbosity::Verbose, || {
-        format!("put {} in place in {:.0?}", out_dir.display(), t.elapsed())
+        format!(
+            "put {} in place in {}",
+            out_dir.display(),
+            crate::timing::took(t.elapsed())
+        )
     });
     let pages = built
         .outputs
@@ -231,10 +243,10 @@ fn build(root: &Path, args: &BuildArgs, v: Verbosity) -> Result<()> {
         .count();
     say(v, Verbosity::Normal, || {
         format!(
-            "Built {pages} pages ({} files) into {} in {:.0?}{}",
+            "Built {pages} pages ({} files) into {} in {}{}",
             built.outputs.len(),
             out_dir.display(),
-            start.elapsed(),
+            crate::timing::took(start.elapsed()),
             if args.site.drafts {
                 ", drafts and scheduled content included"
             } else {
@@ -249,6 +261,9 @@ fn build(root: &Path, args: &BuildArgs, v: Verbosity) -> Result<()> {
             out_dir.display()
         )
     });
+    // The process ends right after this: freeing every parsed page one by
+    // one would only delay that (about 40 ms at 10,000 announcements).
+    std::mem::forget(built);
     Ok(())
 }
 
@@ -280,10 +295,10 @@ fn check(root: &Path, args: &SiteArgs, v: Verbosity) -> Result<()> {
     let built = build_in_memory(root, args, v)?;
     say(v, Verbosity::Normal, || {
         format!(
-            "No errors: {} ({} files) checked in {:.0?}",
+            "No errors: {} ({} files) checked in {}",
             summary(&built.sites),
             built.outputs.len(),
-            start.elapsed()
+            crate::timing::took(start.elapsed())
         )
     });
     Ok(())

@@ -69,3 +69,31 @@ impl Drop for Phase {
         );
     }
 }
+
+/// A duration as people read it in a progress line: "840 ms", "1.52 s",
+/// "2 min 05 s".
+pub fn took(d: std::time::Duration) -> String {
+    let s = d.as_secs_f64();
+    if s < 1.0 {
+        format!("{} ms", d.as_millis())
+    } else if s < 60.0 {
+        format!("{s:.2} s")
+    } else {
+        let whole = d.as_secs();
+        format!("{} min {:02} s", whole / 60, whole % 60)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::took;
+    use std::time::Duration;
+
+    #[test]
+    fn durations_read_as_people_write_them() {
+        assert_eq!(took(Duration::from_micros(840_400)), "840 ms");
+        assert_eq!(took(Duration::from_millis(3)), "3 ms");
+        assert_eq!(took(Duration::from_millis(1_518)), "1.52 s");
+        assert_eq!(took(Duration::from_secs(125)), "2 min 05 s");
+    }
+}

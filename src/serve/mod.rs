@@ -128,8 +128,8 @@ pub fn serve(opts: ServeOptions) -> Result<()> {
             if opts.drafts { " with drafts" } else { "" }
         );
         eprintln!(
-            "Watching for changes. First build in {:.0?}.",
-            started.elapsed()
+            "Watching for changes. First build in {}.",
+            crate::timing::took(started.elapsed())
         );
     }
     let watch_state = state.clone();
@@ -169,9 +169,9 @@ pub fn serve(opts: ServeOptions) -> Result<()> {
             let report = rebuild(&watch_state, &watch_root, &args, verbosity, &batch);
             if verbosity >= Verbosity::Normal {
                 eprintln!(
-                    "{:?} changed: {report} in {:.0?}",
+                    "{:?} changed: {report} in {}",
                     batch.changes,
-                    t.elapsed()
+                    crate::timing::took(t.elapsed())
                 );
             }
         }
