@@ -570,7 +570,7 @@ impl Site {
     /// rendered from them, and a large portal's Markdown is a large part of
     /// a build's memory. Error positions can no longer be shown afterwards.
     pub fn forget_texts(&mut self) {
-        let empty: std::sync::Arc<str> = std::sync::Arc::from("");
+        let empty = std::sync::Arc::new(String::new());
         let sources = self
             .services
             .iter_mut()
@@ -865,7 +865,7 @@ impl Site {
         // Without a cache (a build or a check), nothing reads the texts
         // after loading; a cache keeps the sites for the next rebuild.
         let forget_texts = cache.is_none();
-        let no_text: std::sync::Arc<str> = std::sync::Arc::from("");
+        let no_text = std::sync::Arc::new(String::new());
         let mut md_errors: Vec<Diagnostic> = Vec::new();
         md_errors.extend(render_bodies(&mut services, false, &render));
         md_errors.extend(

@@ -32,8 +32,10 @@ pub struct Source {
     pub key: String,
     /// The language of a translation (`vpn.nl.md`); `None` for the default language.
     pub lang: Option<String>,
-    /// Shared: the same text serves every language's copy of the item.
-    pub text: std::sync::Arc<str>,
+    /// Shared: the same text serves every language's copy of the item. A
+    /// `String` inside, so the bytes read are kept where they were read to
+    /// (an `Arc<str>` would copy every file once more).
+    pub text: std::sync::Arc<String>,
     /// A hash of everything the item is made of (its text, and for a
     /// translation its default-language file's too): pages that show it are
     /// rendered again only when a revision they show changes.
@@ -60,7 +62,7 @@ impl Source {
             rel,
             lang: None,
             rev: text_hash(&text),
-            text: text.into(),
+            text: std::sync::Arc::new(text),
         }
     }
 
@@ -82,7 +84,7 @@ impl Source {
             key,
             lang: Some(lang.to_owned()),
             rev: text_hash(&text),
-            text: text.into(),
+            text: std::sync::Arc::new(text),
         }
     }
 
