@@ -80,8 +80,9 @@ struct Meta {
     section: &'static str,
     og_type: &'static str,
     /// Feeds for `<link rel="alternate">` and subscribe links: this page's
-    /// own first, then the site's.
-    feeds: Vec<FeedLink>,
+    /// own first, then the site's (a list of `FeedLink`s, the site's made
+    /// into template values once per render).
+    feeds: tera::Value,
     /// This page in every language (for hreflang and the language switcher).
     languages: Vec<LanguageLink>,
 }
@@ -199,8 +200,10 @@ pub fn render_sites(
 }
 
 /// How a render treats its outputs: reuses and keeps them in a cache, hands
-/// each to a sink as it is made (the outputs returned then have paths only),
-/// or neither.
+/// each to a sink as it is made (the outputs returned then have paths only;
+/// meant for a one-shot build, whose process ends soon after, so what the
+/// render made on the way is left for the process's end to free), or
+/// neither.
 #[derive(Clone, Copy)]
 pub enum Reuse<'a> {
     None,
@@ -352,6 +355,11 @@ pub fn render_sites_into(
             *c.outputs.lock().unwrap_or_else(|e| e.into_inner()) = next;
         }
     }
+    if sink.is_some() {
+        // A one-shot build ends soon after this: freeing every card and
+        // event one by one would only delay it.
+        std::mem::forget(renderers);
+    }
     outcome(outputs, errors)
 }
 
@@ -428,6 +436,9 @@ pub struct Renderer<'a> {
     contexts: std::sync::Mutex<Vec<tera::Context>>,
     /// The search documents of all but announcements, made on first use.
     search_docs: OnceLock<Arc<Vec<String>>>,
+    /// The site's feeds as template values (`site_feeds`), made on first
+    /// use: every page offers them.
+    site_feeds: OnceLock<tera::Value>,
     /// A hash of what those are made of.
     search_key: u64,
 }
@@ -520,6 +531,7 @@ impl<'a> Renderer<'a> {
         Renderer {
             ics_events: site.announcements.iter().map(|_| OnceLock::new()).collect(),
             contexts: std::sync::Mutex::new(Vec::new()),
+            site_feeds: OnceLock::new(),
             search_docs: {
                 let lock = OnceLock::new();
                 let earlier = cache.and_then(|c| {
@@ -984,15 +996,19 @@ impl<'a> Renderer<'a> {
             permalink: c.permalink(rel),
             section,
             og_type: "website",
-            feeds: self.site_feeds(),
+            feeds: self
+                .site_feeds
+                .get_or_init(|| tera::Value::from_serializable(&self.site_feeds()))
+                .clone(),
             languages: self.languages(rel),
         }
     }
 
     /// `meta` with `own` feeds offered before the site's.
-    fn with_feeds(&self, mut meta: Meta, mut own: Vec<FeedLink>) -> Meta {
-        own.append(&mut meta.feeds);
-        meta.feeds = own;
+    fn with_feeds(&self, mut meta: Meta, own: Vec<FeedLink>) -> Meta {
+        let mut all: Vec<tera::Value> = own.iter().map(tera::Value::from_serializable).collect();
+        all.extend(meta.feeds.as_array().unwrap_or_default().iter().cloned());
+        meta.feeds = all.into();
         meta
     }
 
