@@ -79,7 +79,7 @@ impl Strings {
             self.t("date_time"),
             &[
                 ("date", &self.date(when, tz)),
-                ("time", &z.strftime("%H:%M").to_string()),
+                ("time", &clock(&z)),
                 ("zone", &z.strftime("%Z").to_string()),
             ],
         )
@@ -93,8 +93,8 @@ impl Strings {
                 self.t("date_range_same_day"),
                 &[
                     ("date", &self.date(start, tz)),
-                    ("start", &s.strftime("%H:%M").to_string()),
-                    ("end", &e.strftime("%H:%M").to_string()),
+                    ("start", &clock(&s)),
+                    ("end", &clock(&e)),
                     ("zone", &e.strftime("%Z").to_string()),
                 ],
             )
@@ -140,11 +140,39 @@ impl Strings {
     }
 }
 
+/// "14:30": the hour and minute (what `%H:%M` gives, without parsing a
+/// format each time).
+fn clock(z: &jiff::Zoned) -> String {
+    format!("{:02}:{:02}", z.hour(), z.minute())
+}
+
+/// `template` with each `{name}` of `args` replaced by its value, in one
+/// pass: a value is never searched for placeholders itself, and a brace
+/// that opens no known name stays as written.
 fn fill(template: &str, args: &[(&str, &str)]) -> String {
-    let mut out = template.to_owned();
-    for (name, value) in args {
-        out = out.replace(&format!("{{{name}}}"), value);
+    let mut out =
+        String::with_capacity(template.len() + args.iter().map(|(_, v)| v.len()).sum::<usize>());
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        let known = after.find('}').and_then(|close| {
+            let name = &after[..close];
+            let (_, value) = args.iter().find(|(n, _)| *n == name)?;
+            Some((*value, close))
+        });
+        match known {
+            Some((value, close)) => {
+                out.push_str(value);
+                rest = &after[close + 1..];
+            }
+            None => {
+                out.push('{');
+                rest = after;
+            }
+        }
     }
+    out.push_str(rest);
     out
 }
 
@@ -231,6 +259,23 @@ mod tests {
         assert_eq!(en.date_time(when, &tz), "20 November 2026, 14:30 CET");
         assert_eq!(nl.date(when, &tz), "20 november 2026");
         assert_eq!(de.date(when, &tz), "20. November 2026");
+    }
+
+    #[test]
+    fn placeholders_are_filled_once_each_where_they_stand() {
+        let args = [
+            ("date", "20 May {year}"),
+            ("author", "Ana"),
+            ("year", "2026"),
+        ];
+        assert_eq!(
+            fill("Published {date} by {author}, {author}", &args),
+            "Published 20 May {year} by Ana, Ana"
+        );
+        assert_eq!(fill("{unknown} {author} {", &args), "{unknown} Ana {");
+        assert_eq!(fill("{{author}}", &args), "{Ana}");
+        assert_eq!(fill("no placeholders", &args), "no placeholders");
+        assert_eq!(fill("{year}", &[]), "{year}");
     }
 
     #[test]
