@@ -234,9 +234,6 @@ pub fn render(markdown: &str, ctx: &RenderContext) -> (Rendered, Vec<Diagnostic>
         events.push(event);
     }
 
-    // HTML is rarely more than half as long again as its Markdown: one
-    // allocation instead of a doubling series (trimmed below).
-    out.html.reserve(markdown.len() + markdown.len() / 2);
     if ctx.sections && !h2_starts.is_empty() {
         let h2s: Vec<Heading> = out
             .headings
