@@ -272,9 +272,9 @@ pub fn render(markdown: &str, ctx: &RenderContext) -> (Rendered, Vec<Diagnostic>
         pulldown_cmark::html::push_html(&mut out.html, events.into_iter());
     }
     // Kept until the pages are rendered: without the slack of growing.
-    out.html.shrink_to_fit();
+    out.html = crate::compact(std::mem::take(&mut out.html));
     for section in &mut out.sections {
-        section.html.shrink_to_fit();
+        section.html = crate::compact(std::mem::take(&mut section.html));
     }
     (out, errors)
 }

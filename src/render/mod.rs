@@ -1113,7 +1113,7 @@ impl<'a> Renderer<'a> {
                     self.render_template("announcement_card.html", None, data, || {
                         format!("the card of {}", card.url)
                     })
-                    .map(String::into_boxed_str)
+                    .map(|html| crate::compact(html).into_boxed_str())
                 });
                 match made {
                     Ok(html) => Ok(heading.apply(html)),
@@ -1804,7 +1804,8 @@ impl<'a> Renderer<'a> {
                 bytes: Arc::new(calendar::write(site, *key, |i| {
                     self.ics_events[i]
                         .get_or_init(|| {
-                            calendar::event(site, self.tr, i).map(String::into_boxed_str)
+                            calendar::event(site, self.tr, i)
+                                .map(|e| crate::compact(e).into_boxed_str())
                         })
                         .as_deref()
                 })),

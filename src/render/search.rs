@@ -46,16 +46,19 @@ pub fn doc(
 ) -> String {
     let summary = super::views::shorten(summary.trim(), SUMMARY);
     let words = keywords(text, &format!("{title} {}", services.join(" ")), lang);
-    // Written straight from the tuple (a JSON array), no tree in between.
-    serde_json::to_string(&(
-        title,
-        url,
-        kind.as_str(),
-        services.join(", "),
-        summary,
-        words,
-    ))
-    .unwrap_or_default()
+    // Written straight from the tuple (a JSON array), no tree in between;
+    // kept until the index is written, so without slack.
+    crate::compact(
+        serde_json::to_string(&(
+            title,
+            url,
+            kind.as_str(),
+            services.join(", "),
+            summary,
+            words,
+        ))
+        .unwrap_or_default(),
+    )
 }
 
 /// The index file from documents made by `doc`, with the words the
