@@ -436,11 +436,11 @@ pub struct Renderer<'a> {
     contexts: std::sync::Mutex<Vec<tera::Context>>,
     /// The search documents of all but announcements, made on first use.
     search_docs: OnceLock<Arc<Vec<String>>>,
-    /// The site's feeds as template values (`site_feeds`), made on first
-    /// use: every page offers them.
-    site_feeds: OnceLock<tera::Value>,
     /// A hash of what those are made of.
     search_key: u64,
+    /// The site-wide feed links as template values, made on first use
+    /// (`site_feeds`).
+    site_feeds: OnceLock<tera::Value>,
 }
 
 impl<'a> Renderer<'a> {
@@ -735,11 +735,14 @@ impl<'a> Renderer<'a> {
         }
     }
 
-    /// The site-wide feeds every page offers.
-    fn site_feeds(&self) -> Vec<FeedLink> {
-        let mut links = self.feed_links(&FeedKey::All);
-        links.push(self.calendar_link(CalendarKey::All));
-        links
+    /// The site-wide feeds every page offers, as template values made once
+    /// per render and shared by every page's `page.feeds`.
+    fn site_feeds(&self) -> &tera::Value {
+        self.site_feeds.get_or_init(|| {
+            let mut links = self.feed_links(&FeedKey::All);
+            links.push(self.calendar_link(CalendarKey::All));
+            tera::Value::from_serializable(&links)
+        })
     }
 
     /// Renders every job of this language, at paths under its prefix.
@@ -996,10 +999,7 @@ impl<'a> Renderer<'a> {
             permalink: c.permalink(rel),
             section,
             og_type: "website",
-            feeds: self
-                .site_feeds
-                .get_or_init(|| tera::Value::from_serializable(&self.site_feeds()))
-                .clone(),
+            feeds: self.site_feeds().clone(),
             languages: self.languages(rel),
         }
     }
