@@ -3,11 +3,11 @@
 
 use crate::diagnostic::Diagnostic;
 use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::path::Path;
 
 /// Where each content file (by its path under `content/`) is published.
-pub type LinkTargets = HashMap<String, LinkTarget>;
+pub type LinkTargets = rustc_hash::FxHashMap<String, LinkTarget>;
 
 #[derive(Debug, Clone)]
 pub struct LinkTarget {
@@ -284,7 +284,7 @@ mod tests {
     use super::*;
 
     fn targets() -> LinkTargets {
-        let mut t = LinkTargets::new();
+        let mut t = LinkTargets::default();
         t.insert(
             "services/vpn.md".into(),
             LinkTarget {

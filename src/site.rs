@@ -117,7 +117,7 @@ pub struct Site {
     pub faq_topics: Vec<FaqTopic>,
     pub surveys: Vec<Survey>,
     pub pages: Vec<Page>,
-    pub service_index: HashMap<String, usize>,
+    pub service_index: rustc_hash::FxHashMap<String, usize>,
     /// Parallel to `services`.
     pub related: Vec<Related>,
     /// By slug.
@@ -378,7 +378,13 @@ fn sites_from_sources_cached(
             Some((s.key.clone(), value))
         })
         .collect();
-    let default_keys: HashSet<String> = defaults.iter().map(|s| s.key.clone()).collect();
+    // Only needed to tell an orphan translation from one whose default
+    // file is broken.
+    let default_keys: HashSet<String> = if translations.is_empty() {
+        HashSet::new()
+    } else {
+        defaults.iter().map(|s| s.key.clone()).collect()
+    };
     let mut results: Vec<(Result<ParsedItem, Failed>, Kept)> =
         defaults.into_par_iter().map(|s| parse(s, None)).collect();
     let translated: Vec<(Result<ParsedItem, Failed>, Kept)> = translations
@@ -409,7 +415,7 @@ fn sites_from_sources_cached(
 
     drop(t);
     let t = crate::timing::phase("translations and link targets");
-    let mut parsed: Vec<ParsedItem> = Vec::new();
+    let mut parsed: Vec<ParsedItem> = Vec::with_capacity(results.len());
     let mut shared = Shared {
         failed_ids: HashSet::new(),
         failed_files: Vec::new(),
@@ -471,17 +477,27 @@ fn sites_from_sources_cached(
         .iter()
         .map(|l| config.for_language(l))
         .collect();
-    let mut all_targets = LinkTargets::new();
+    // Each file's page in its own language, made on all cores; the maps
+    // are filled in file order.
+    let pages: Vec<Option<(LinkTarget, String)>> = parsed
+        .par_iter()
+        .map(|p| {
+            let code = lang_of(p);
+            let their = lang_configs.iter().find(|c| c.lang.code == code)?;
+            let (path, published) = p.page(their);
+            let target = LinkTarget {
+                url: their.url(&path),
+                published,
+            };
+            Some((target, code))
+        })
+        .collect();
+    let mut all_targets = LinkTargets::default();
+    all_targets.reserve(2 * parsed.len());
     let mut all_foreign = HashMap::new();
-    for p in &parsed {
-        let code = lang_of(p);
-        let Some(their) = lang_configs.iter().find(|c| c.lang.code == code) else {
+    for (p, page) in parsed.iter().zip(pages) {
+        let Some((target, code)) = page else {
             continue;
-        };
-        let (path, published) = p.page(their);
-        let target = LinkTarget {
-            url: their.url(&path),
-            published,
         };
         if p.source().lang.is_none() {
             all_targets.insert(p.source().key.clone(), target.clone());
@@ -735,7 +751,7 @@ impl Site {
             }
         }
 
-        let service_index: HashMap<String, usize> = services
+        let service_index: rustc_hash::FxHashMap<String, usize> = services
             .iter()
             .enumerate()
             .map(|(i, s)| (s.id.clone(), i))
@@ -1056,7 +1072,7 @@ impl Site {
         }
 
         let mut tags: BTreeMap<String, Tag> = BTreeMap::new();
-        let mut slugs = HashMap::new();
+        let mut slugs = rustc_hash::FxHashMap::default();
         for (i, a) in announcements.iter().enumerate() {
             for t in &a.front.tags {
                 if let Some(t) = tag_entry(&mut tags, &mut slugs, t) {
@@ -1134,7 +1150,7 @@ fn sort_moving_once<T>(v: &mut Vec<T>, mut cmp: impl FnMut(&T, &T) -> std::cmp::
 fn hash_targets(targets: &LinkTargets) -> u64 {
     use std::hash::{Hash, Hasher};
     let sum = targets.iter().fold(0u64, |sum, (rel, t)| {
-        let mut h = std::collections::hash_map::DefaultHasher::new();
+        let mut h = rustc_hash::FxHasher::default();
         (rel, &t.url, t.published).hash(&mut h);
         sum.wrapping_add(h.finish())
     });
@@ -1179,7 +1195,7 @@ fn render_bodies<T: HasBody + Send>(
 /// slug, as many items share few tags.
 fn tag_entry<'a, 'n>(
     tags: &'a mut BTreeMap<String, Tag>,
-    slugs: &mut HashMap<&'n str, String>,
+    slugs: &mut rustc_hash::FxHashMap<&'n str, String>,
     name: &'n str,
 ) -> Option<&'a mut Tag> {
     let slug = slugs

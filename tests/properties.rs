@@ -160,7 +160,7 @@ proptest! {
                 }
             })
             .collect();
-        let targets = LinkTargets::new();
+        let targets = LinkTargets::default();
         let ctx = RenderContext { targets: &targets, path: Path::new("x.md"), file: &markdown, offset: 0, sections: false };
         let (rendered, _) = render(&markdown, &ctx);
         let ids: Vec<&str> = rendered.toc().iter().map(|h| h.id.as_str()).collect();

@@ -33,6 +33,9 @@ type SearchDocs = Arc<Vec<String>>;
 /// (rather than reused).
 type JobResult = Result<(Output, Option<u64>, bool), Diagnostic>;
 
+/// The most jobs a core takes at once while rendering (see `render_all`).
+const JOBS_PER_PIECE: usize = 8;
+
 /// One file of the built site.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Output {
@@ -68,6 +71,20 @@ pub enum Job {
     CatalogJson,
     Search,
     SearchIndex,
+}
+
+impl Job {
+    /// A rough rank of how long the job takes, highest first: whole-site
+    /// files, then feeds, then pages that list many items.
+    fn cost(&self) -> u8 {
+        match self {
+            Job::Calendar(CalendarKey::All) | Job::SearchIndex | Job::Sitemap => 4,
+            Job::Feed { .. } => 3,
+            Job::Calendar(_) | Job::Service(_) | Job::CatalogJson => 2,
+            Job::Announcements { .. } | Job::Tag { .. } | Job::FaqTopic(_) => 1,
+            _ => 0,
+        }
+    }
 }
 
 /// Common metadata of a page, for `<head>` and navigation.
@@ -311,7 +328,7 @@ pub fn render_sites_into(
         Ok(o) => outputs.push(o),
         Err(e) => errors.push(e),
     }
-    let generated: std::collections::HashSet<&str> = outputs.iter().map(|o| &*o.path).collect();
+    let generated: rustc_hash::FxHashSet<&str> = outputs.iter().map(|o| &*o.path).collect();
     let mut assets = Vec::new();
     for (path, bytes) in &theme.assets {
         if generated.contains(path.as_str()) {
@@ -760,9 +777,18 @@ impl<'a> Renderer<'a> {
         let prefix = Config::language_prefix(&self.site.config.lang);
         let jobs = self.jobs();
         let earlier = reuse.as_deref();
-        let results: Vec<JobResult> = jobs
+        // Jobs differ in cost (a feed takes as long as a hundred pages): the
+        // costly ones are started first, and pieces of a few jobs each let
+        // an idle core take work from a busy one until the end (rayon's
+        // default split left one core a quarter of the list, the feeds
+        // among it, to finish alone).
+        let mut order: Vec<usize> = (0..jobs.len()).collect();
+        order.sort_by_key(|&i| std::cmp::Reverse(jobs[i].cost()));
+        let done: Vec<JobResult> = order
             .par_iter()
-            .map(|j| {
+            .with_max_len(JOBS_PER_PIECE)
+            .map(|&i| {
+                let j = &jobs[i];
                 let fp = earlier.map(|_| self.fingerprint(j));
                 if let (Some(previous), Some(fp)) = (earlier, fp) {
                     if let Some((old_fp, out)) = previous.get(j) {
@@ -782,7 +808,13 @@ impl<'a> Renderer<'a> {
                 Ok((send(sink, o)?, fp, true))
             })
             .collect();
-        let mut outputs = Vec::with_capacity(results.len());
+        // Back in the jobs' order.
+        let mut results: Vec<Option<JobResult>> = (0..jobs.len()).map(|_| None).collect();
+        for (i, r) in order.into_iter().zip(done) {
+            results[i] = Some(r);
+        }
+        let results = results.into_iter().flatten();
+        let mut outputs = Vec::with_capacity(jobs.len());
         let mut errors = Vec::new();
         for (j, r) in jobs.iter().zip(results) {
             match r {
@@ -1906,7 +1938,7 @@ impl<'a> Renderer<'a> {
                 &card.url,
                 &[card.category.as_str()],
                 &card.summary,
-                &strip_html(&s.body.html),
+                strip_html(&s.body.html),
                 &lang(&s.source),
             ));
         }
@@ -1924,7 +1956,7 @@ impl<'a> Renderer<'a> {
                     &q.url,
                     &services,
                     &section.text,
-                    &section.text,
+                    section.text.clone(),
                     &lang(&f.source),
                 ));
             }
@@ -1936,7 +1968,7 @@ impl<'a> Renderer<'a> {
                 &card.url,
                 &[],
                 &card.summary,
-                &strip_html(&v.body.html),
+                strip_html(&v.body.html),
                 &lang(&v.source),
             ));
         }
@@ -1947,7 +1979,7 @@ impl<'a> Renderer<'a> {
                 &site.config.url(&paths::page(&p.slug)),
                 &[],
                 p.front.summary.as_deref().unwrap_or(&p.body.summary),
-                &strip_html(&p.body.html),
+                strip_html(&p.body.html),
                 &lang(&p.source),
             ));
         }

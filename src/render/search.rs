@@ -41,11 +41,11 @@ pub fn doc(
     url: &str,
     services: &[&str],
     summary: &str,
-    text: &str,
+    text: String,
     lang: &str,
 ) -> String {
     let summary = super::views::shorten(summary.trim(), SUMMARY);
-    let words = keywords(text, &format!("{title} {}", services.join(" ")), lang);
+    let words = keywords_of(text, &format!("{title} {}", services.join(" ")), lang);
     // Written straight from the tuple (a JSON array), no tree in between;
     // kept until the index is written, so without slack.
     crate::compact(
@@ -78,7 +78,8 @@ pub fn index(docs: &[&str], words: &serde_json::Value) -> Vec<u8> {
     out.into_bytes()
 }
 
-/// Text without tags, entities decoded (enough for counting words).
+/// Text without tags, entities decoded (enough for counting words), with
+/// room to spare for what `keywords_of` adds to it.
 pub fn strip_html(html: &str) -> String {
     const ENTITIES: [(&str, char); 5] = [
         ("&amp;", '&'),
@@ -87,7 +88,9 @@ pub fn strip_html(html: &str) -> String {
         ("&quot;", '"'),
         ("&#39;", '\''),
     ];
-    let mut out = String::with_capacity(html.len() / 2);
+    // Never longer than the HTML: a tag becomes one space, an entity one
+    // character.
+    let mut out = String::with_capacity(html.len() + Words::EXTRA);
     // Runs of text between the three special characters (all ASCII) are
     // copied whole.
     let mut rest = 0;
@@ -135,12 +138,17 @@ pub fn strip_html(html: &str) -> String {
 /// language and not already in `known` (title, service names), in the
 /// order they first appear, space-separated, lowercase.
 pub fn keywords(text: &str, known: &str, lang: &str) -> String {
+    keywords_of(text.to_owned(), known, lang)
+}
+
+/// `keywords`, counted in `text` itself.
+pub fn keywords_of(text: String, known: &str, lang: &str) -> String {
     // These counts see every word of every page. Each word is counted as a
     // place in one buffer (no copy per word), hashed and compared eight
     // bytes at a time; the common and known words are left out once per
     // distinct word afterwards.
-    let mut words = Words::new(text);
     let len = text.len();
+    let mut words = Words::new(text);
     let mut counts: hashbrown::HashTable<Count> = hashbrown::HashTable::with_capacity(64);
     // Most words are ASCII and at most eight bytes long: those are counted
     // in a table of their own, keyed by their bytes as one number.
@@ -337,9 +345,11 @@ struct Words {
 const PADDING: &str = "\0\0\0\0\0\0\0\0";
 
 impl Words {
-    fn new(text: &str) -> Words {
-        let mut buf = String::with_capacity(text.len() + 1 + PADDING.len());
-        buf.push_str(text);
+    /// What `new` adds after the text.
+    const EXTRA: usize = 1 + PADDING.len();
+
+    fn new(mut buf: String) -> Words {
+        buf.reserve(Self::EXTRA);
         buf.make_ascii_lowercase();
         // A zero byte ends the text's last word, whatever follows.
         buf.push('\0');

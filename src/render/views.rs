@@ -300,7 +300,7 @@ impl AnnouncementCard {
             &self.url,
             &services,
             &self.summary,
-            &super::search::strip_html(&a.body.html),
+            super::search::strip_html(&a.body.html),
             &lang,
         );
         self
