@@ -625,8 +625,12 @@ impl Site {
         let t = crate::timing::phase("assemble: targets, fingerprint");
         let mut errors: Vec<Diagnostic> = Vec::new();
         let mut home = None;
-        let mut services = Vec::new();
-        let mut announcements = Vec::new();
+        // Items are large: each list is made at its final size, so none is
+        // moved again as it grows.
+        let count = |kind: fn(&ParsedItem) -> bool| items.iter().filter(|p| kind(p)).count();
+        let mut services = Vec::with_capacity(count(|p| matches!(p, ParsedItem::Service(_))));
+        let mut announcements =
+            Vec::with_capacity(count(|p| matches!(p, ParsedItem::Announcement(_))));
         let mut faq_topics = Vec::new();
         let mut surveys = Vec::new();
         let mut pages = Vec::new();
