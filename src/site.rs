@@ -1154,7 +1154,7 @@ fn sort_moving_once<T>(v: &mut Vec<T>, mut cmp: impl FnMut(&T, &T) -> std::cmp::
 fn hash_targets(targets: &LinkTargets) -> u64 {
     use std::hash::{Hash, Hasher};
     let sum = targets.iter().fold(0u64, |sum, (rel, t)| {
-        let mut h = rustc_hash::FxHasher::default();
+        let mut h = std::collections::hash_map::DefaultHasher::new();
         (rel, &t.url, t.published).hash(&mut h);
         sum.wrapping_add(h.finish())
     });

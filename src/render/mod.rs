@@ -2040,3 +2040,39 @@ impl<'a> Renderer<'a> {
         self.site
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Jobs are rendered costliest first, yet `render_all` returns each
+    /// job's output at that job's place, as rendering them one by one does
+    /// (the sitemap and the preview's cache pair outputs with jobs).
+    #[test]
+    fn outputs_come_back_in_the_jobs_order() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let config =
+            crate::config::Config::load(root, &Default::default()).expect("the demo's config");
+        let theme = Theme::load(&config).expect("the default theme");
+        let sites = crate::site::load_sites(&config).expect("the demo builds");
+        let site = &sites[0];
+        let renderer = Renderer::new(site, &theme);
+        let jobs = renderer.jobs();
+        assert!(
+            jobs.windows(2).any(|w| w[0].cost() < w[1].cost()),
+            "the demo's jobs are not in cost order, so the order is tested"
+        );
+        let all = renderer
+            .render_all(None, None, None)
+            .expect("the demo renders");
+        let one_by_one: Vec<Output> = jobs
+            .iter()
+            .map(|j| renderer.render(j).expect("the job renders"))
+            .collect();
+        assert_eq!(all.len(), one_by_one.len());
+        for (got, want) in all.iter().zip(&one_by_one) {
+            assert_eq!(got.path, want.path);
+            assert_eq!(got.bytes, want.bytes, "{}", got.path);
+        }
+    }
+}

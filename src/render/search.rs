@@ -142,7 +142,7 @@ pub fn keywords(text: &str, known: &str, lang: &str) -> String {
 }
 
 /// `keywords`, counted in `text` itself.
-pub fn keywords_of(text: String, known: &str, lang: &str) -> String {
+fn keywords_of(text: String, known: &str, lang: &str) -> String {
     // These counts see every word of every page. Each word is counted as a
     // place in one buffer (no copy per word), hashed and compared eight
     // bytes at a time; the common and known words are left out once per
