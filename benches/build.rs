@@ -3,13 +3,13 @@
 //! prints a table of medians: wall time, CPU time (user + system) and peak
 //! memory of `portico build`, beside the floor (reading every input file,
 //! and rendering every file's Markdown with pulldown-cmark on all cores) and,
-//! when `hugo` is on the PATH, Hugo building the same announcements with
+//! when `hugo` or `zola` is on the PATH, Hugo and Zola building the same announcements with
 //! equivalent pages (one page per announcement, lists of 10, tag pages, one
 //! RSS feed), its runs taking turns with portico's. A second floor is the
 //! time to write portico's output files again from memory: the part of a
 //! build no generator can skip once it has decided what to write.
 //!
-//! `cargo bench --bench build -- [--sizes 1000,10000,50000] [--runs 5] [--dir DIR] [--without-hugo]`
+//! `cargo bench --bench build -- [--sizes 1000,10000,50000] [--runs 5] [--dir DIR] [--without-hugo] [--without-zola]`
 
 #[path = "../examples/gen_portal.rs"]
 #[allow(dead_code)]
@@ -19,6 +19,8 @@ use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Instant;
+
+const USAGE: &str = "cargo bench --bench build -- [--sizes 1000,10000,50000] [--runs 5] [--dir DIR] [--without-hugo] [--without-zola]";
 
 /// One run of a command.
 #[derive(Debug, Clone, Copy)]
@@ -76,6 +78,13 @@ fn bench(runs: usize, builders: &[Builder]) -> Vec<Run> {
         for ((out, cmd), runs) in builders.iter().zip(&mut all) {
             let _ = std::fs::remove_dir_all(out);
             runs.push(measure(&mut cmd()));
+            // A generator may report a failure and still exit with 0.
+            assert!(
+                out.join("index.html").is_file(),
+                "{:?} wrote no {}",
+                cmd(),
+                out.join("index.html").display()
+            );
         }
     }
     all.into_iter()
@@ -233,9 +242,130 @@ fn hugo_site(portal: &Path, site: &Path) {
     }
 }
 
-fn on_path(program: &str) -> bool {
+/// The front matter and body of a generated Markdown file.
+fn split_front_matter(text: &str) -> (toml::Table, &str) {
+    let rest = text.strip_prefix("+++").expect("TOML front matter");
+    let end = rest.find("\n+++").expect("end of the front matter");
+    let table = rest[..end].parse().expect("generated front matter parses");
+    (table, &rest[end + 4..])
+}
+
+/// A Zola site with the same announcements and equivalent pages: one page
+/// per announcement, paginated lists of 10 (home and the announcements
+/// section), tag pages, one RSS feed of 50. The services are pages too, so
+/// the announcements' internal links (`@/services/...`) resolve, as Zola
+/// checks them. With `paginate_tags` off, tag pages list all their
+/// announcements on one page: Zola's fastest equivalent.
+fn zola_site(portal: &Path, site: &Path, paginate_tags: bool) {
+    let _ = std::fs::remove_dir_all(site);
+    for section in ["announcements", "services"] {
+        let dir = site.join("content").join(section);
+        std::fs::create_dir_all(&dir).expect("zola content folder");
+        let front = if section == "announcements" {
+            "+++\ntitle = \"Announcements\"\nsort_by = \"date\"\npaginate_by = 10\ntransparent = true\n+++\n"
+        } else {
+            "+++\ntitle = \"Services\"\npaginate_by = 10\n+++\n"
+        };
+        std::fs::write(dir.join("_index.md"), front).expect("write a section");
+    }
+    let files: Vec<PathBuf> = markdown_files(portal)
+        .into_iter()
+        .filter(|f| {
+            f.parent()
+                .is_some_and(|p| p.ends_with("announcements") || p.ends_with("services"))
+                && !f.ends_with("_index.md")
+        })
+        .collect();
+    files.par_iter().for_each(|file| {
+        let text = std::fs::read_to_string(file).expect("read a generated file");
+        let (front, body) = split_front_matter(&text);
+        let mut zola = toml::Table::new();
+        for key in ["title", "date"] {
+            if let Some(v) = front.get(key) {
+                zola.insert(key.into(), v.clone());
+            }
+        }
+        if let Some(tags) = front.get("tags") {
+            let mut taxonomies = toml::Table::new();
+            taxonomies.insert("tags".into(), tags.clone());
+            zola.insert("taxonomies".into(), taxonomies.into());
+        }
+        let section = file.parent().and_then(Path::file_name).expect("a section");
+        let out = site
+            .join("content")
+            .join(section)
+            .join(file.file_name().expect("a file name"));
+        std::fs::write(out, format!("+++\n{zola}+++\n{body}")).expect("write the zola site");
+    });
+    let head = "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">";
+    let nav = "<nav><a href=\"{{ get_url(path='/') }}\">Home</a> <a href=\"{{ get_url(path='/tags/') }}\">Tags</a></nav>";
+    let item = "<article><h2><a href=\"{{ p.permalink }}\">{{ p.title }}</a></h2>\
+                {% if p.date %}<time>{{ p.date | date(format='%-d %B %Y') }}</time>{% endif %}\
+                {% if p.summary %}<p>{{ p.summary | safe }}</p>{% endif %}</article>";
+    let pager =
+        "{% if paginator.previous %}<a href=\"{{ paginator.previous }}\">Newer</a>{% endif %} \
+                 {% if paginator.next %}<a href=\"{{ paginator.next }}\">Older</a>{% endif %}";
+    let list = format!(
+        "{head}<title>{{{{ section.title }}}}</title></head><body>{nav}<main><h1>{{{{ section.title }}}}</h1>\
+         {{% for p in paginator.pages %}}{item}{{% endfor %}}{pager}</main></body></html>\n"
+    );
+    let term = if paginate_tags {
+        format!(
+            "{head}<title>{{{{ term.name }}}}</title></head><body>{nav}<main><h1>{{{{ term.name }}}}</h1>\
+             {{% for p in paginator.pages %}}{item}{{% endfor %}}{pager}</main></body></html>\n"
+        )
+    } else {
+        format!(
+            "{head}<title>{{{{ term.name }}}}</title></head><body>{nav}<main><h1>{{{{ term.name }}}}</h1>\
+             {{% for p in term.pages %}}{item}{{% endfor %}}</main></body></html>\n"
+        )
+    };
+    let files = [
+        (
+            "config.toml".to_string(),
+            format!(
+                "base_url = \"https://it.example.com\"\ntitle = \"Portal\"\n\
+                 generate_feeds = true\nfeed_filenames = [\"rss.xml\"]\nfeed_limit = 50\n\
+                 taxonomies = [{{ name = \"tags\"{} }}]\n",
+                if paginate_tags { ", paginate_by = 10" } else { "" }
+            ),
+        ),
+        (
+            "content/_index.md".into(),
+            "+++\ntitle = \"Portal\"\nsort_by = \"date\"\npaginate_by = 10\n+++\n".into(),
+        ),
+        ("templates/index.html".into(), list.clone()),
+        ("templates/section.html".into(), list),
+        (
+            "templates/page.html".into(),
+            format!(
+                "{head}<title>{{{{ page.title }}}}</title></head><body>{nav}<main><h1>{{{{ page.title }}}}</h1>\
+                 {{% if page.date %}}<time>{{{{ page.date | date(format='%-d %B %Y') }}}}</time>{{% endif %}}\
+                 <ul>{{% if page.taxonomies.tags %}}{{% for t in page.taxonomies.tags %}}\
+                 <li><a href=\"{{{{ get_taxonomy_url(kind='tags', name=t) }}}}\">{{{{ t }}}}</a></li>{{% endfor %}}{{% endif %}}</ul>\
+                 {{{{ page.content | safe }}}}</main></body></html>\n"
+            ),
+        ),
+        (
+            "templates/taxonomy_list.html".into(),
+            format!(
+                "{head}<title>Tags</title></head><body><main><ul>\
+                 {{% for t in terms %}}<li><a href=\"{{{{ t.permalink }}}}\">{{{{ t.name }}}}</a> {{{{ t.pages | length }}}}</li>{{% endfor %}}\
+                 </ul></main></body></html>\n"
+            ),
+        ),
+        ("templates/taxonomy_single.html".into(), term),
+    ];
+    for (path, text) in files {
+        let path = site.join(path);
+        std::fs::create_dir_all(path.parent().expect("a folder")).expect("zola folders");
+        std::fs::write(path, text).expect("write the zola site");
+    }
+}
+
+fn on_path(program: &str, version: &str) -> bool {
     Command::new(program)
-        .arg("version")
+        .arg(version)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .status()
@@ -247,6 +377,7 @@ fn main() {
     let mut runs = 5usize;
     let mut dir = std::env::temp_dir().join("portico-bench");
     let mut without_hugo = false;
+    let mut without_zola = false;
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         match a.as_str() {
@@ -261,8 +392,9 @@ fn main() {
             "--runs" => runs = args.next().and_then(|n| n.parse().ok()).unwrap_or(runs),
             "--dir" => dir = args.next().map(PathBuf::from).unwrap_or(dir),
             "--without-hugo" => without_hugo = true,
+            "--without-zola" => without_zola = true,
             "--help" | "-h" => {
-                println!("cargo bench --bench build -- [--sizes 1000,10000,50000] [--runs 5] [--dir DIR] [--without-hugo]");
+                println!("{USAGE}");
                 return;
             }
             // What cargo passes to every bench.
@@ -275,22 +407,26 @@ fn main() {
     }
     assert!(!sizes.is_empty() && runs > 0, "nothing to measure");
     let portico = PathBuf::from(env!("CARGO_BIN_EXE_portico"));
-    let hugo = !without_hugo && on_path("hugo");
+    let hugo = !without_hugo && on_path("hugo", "version");
+    let zola = !without_zola && on_path("zola", "--version");
     // Results go to a folder made anew for every run of the benchmark.
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("benchmark folder");
+    let absent = |name: &str, found: bool, left_out: bool| match (found, left_out) {
+        (true, _) => String::new(),
+        (false, true) => format!(" (without {name})"),
+        (false, false) => format!(" ({} not found: no {name} rows)", name.to_lowercase()),
+    };
     eprintln!(
-        "{} runs each, in {}{}",
+        "{} runs each, in {}{}{}",
         runs,
         dir.display(),
-        match (hugo, without_hugo) {
-            (true, _) => "",
-            (false, true) => " (without Hugo)",
-            (false, false) => " (hugo not found: no Hugo column)",
-        }
+        absent("Hugo", hugo, without_hugo),
+        absent("Zola", zola, without_zola)
     );
 
     let mut rows = Vec::new();
+    let mut others: Vec<(usize, &str, Run, Run)> = Vec::new();
     for &n in &sizes {
         let portal = dir.join(format!("portal-{n}"));
         eprintln!("generating {n} announcements ...");
@@ -302,10 +438,6 @@ fn main() {
             42,
         );
         let (read, render, bytes) = floor(&portal, runs);
-        eprintln!(
-            "building {n} with portico{} ...",
-            if hugo { " and hugo, in turns" } else { "" }
-        );
         let out = dir.join(format!("public-{n}"));
         let mut builders: Vec<Builder> = vec![(
             out.clone(),
@@ -318,10 +450,12 @@ fn main() {
                 c
             }),
         )];
+        let mut names = Vec::new();
         if hugo {
             let site = dir.join(format!("hugo-{n}"));
             hugo_site(&portal, &site);
             let hugo_out = dir.join(format!("hugo-public-{n}"));
+            names.push("Hugo");
             builders.push((
                 hugo_out.clone(),
                 Box::new(move || {
@@ -337,27 +471,59 @@ fn main() {
                 }),
             ));
         }
+        if zola {
+            for (name, paginate_tags) in [("Zola", true), ("Zola, tag pages on one page", false)] {
+                let site = dir.join(format!("zola-{n}-{paginate_tags}"));
+                zola_site(&portal, &site, paginate_tags);
+                let zola_out = dir.join(format!("zola-public-{n}-{paginate_tags}"));
+                // Zola has no quiet flag: its progress lines go to a log.
+                let log = dir.join(format!("zola-{n}-{paginate_tags}.log"));
+                names.push(name);
+                builders.push((
+                    zola_out.clone(),
+                    Box::new(move || {
+                        let mut c = Command::new("zola");
+                        c.stderr(std::fs::File::create(&log).expect("zola's log"))
+                            .arg("--root")
+                            .arg(&site)
+                            .arg("build")
+                            .arg("--output-dir")
+                            .arg(&zola_out);
+                        c
+                    }),
+                ));
+            }
+        }
+        eprintln!(
+            "building {n} with portico{}{} ...",
+            names
+                .iter()
+                .map(|name| format!(", {name}"))
+                .collect::<String>(),
+            if names.is_empty() { "" } else { ", in turns" }
+        );
         let mut results = bench(runs, &builders).into_iter();
         let ours = results.next().expect("portico's runs");
-        let theirs = results.next();
+        for (name, theirs) in names.into_iter().zip(results) {
+            others.push((n, name, theirs, ours));
+        }
+        for (out, _) in &builders[1..] {
+            let _ = std::fs::remove_dir_all(out);
+        }
         eprintln!("writing portico's output again, without building it ...");
         let write = write_floor(&out, &dir.join(format!("write-{n}")), runs);
         let _ = std::fs::remove_dir_all(&out);
-        rows.push((n, bytes, read, render, write, ours, theirs));
+        rows.push((n, bytes, read, render, write, ours));
     }
 
     println!();
     println!(
-        "| announcements | Markdown | read all | + pulldown-cmark (floor) | write output | portico wall | CPU | peak memory | wall / floor | wall / (floor + write) |{}",
-        if hugo { " hugo wall | hugo peak | hugo / portico |" } else { "" }
+        "| announcements | Markdown | read all | + pulldown-cmark (floor) | write output | portico wall | CPU | peak memory | wall / floor | wall / (floor + write) |"
     );
-    println!(
-        "|---|---|---|---|---|---|---|---|---|---|{}",
-        if hugo { "---|---|---|" } else { "" }
-    );
-    for (n, bytes, read, render, write, ours, theirs) in rows {
+    println!("|---|---|---|---|---|---|---|---|---|---|");
+    for (n, bytes, read, render, write, ours) in rows {
         let floor = read + render;
-        let mut line = format!(
+        println!(
             "| {n} | {:.0} MB | {read:.3} s | {floor:.3} s | {write:.3} s | {:.2} s | {:.2} s | {:.0} MB | {:.1}× | {:.1}× |",
             bytes as f64 / 1e6,
             ours.wall,
@@ -366,15 +532,23 @@ fn main() {
             ours.wall / floor,
             ours.wall / (floor + write)
         );
-        if let Some(h) = theirs {
-            line.push_str(&format!(
-                " {:.2} s | {:.0} MB | {:.1}× |",
-                h.wall,
-                h.peak_mb,
-                h.wall / ours.wall
-            ));
+    }
+    if !others.is_empty() {
+        println!();
+        println!(
+            "| announcements | generator | wall | CPU | peak memory | portico wall | its wall / portico's |"
+        );
+        println!("|---|---|---|---|---|---|---|");
+        for (n, name, theirs, ours) in others {
+            println!(
+                "| {n} | {name} | {:.2} s | {:.2} s | {:.0} MB | {:.2} s | {:.1}× |",
+                theirs.wall,
+                theirs.cpu,
+                theirs.peak_mb,
+                ours.wall,
+                theirs.wall / ours.wall
+            );
         }
-        println!("{line}");
     }
     println!(
         "\nMedians of {runs} runs; every build writes into a folder that does not exist yet.\n\
