@@ -139,16 +139,20 @@ fn build_with(
 
     // Theme errors and content errors are reported together.
     let cached_theme = cache.and_then(|c| c.theme.lock().ok().and_then(|t| t.clone()));
-    let theme = match cached_theme {
-        Some(t) => Ok(t),
-        None => Theme::load(&config).map(std::sync::Arc::new),
-    };
+    // The theme's templates are compiled on one core while the content is
+    // read on the other.
+    let (theme, sites) = rayon::join(
+        || match cached_theme {
+            Some(t) => Ok(t),
+            None => Theme::load(&config).map(std::sync::Arc::new),
+        },
+        || crate::site::load_sites_cached(&config, cache.map(|c| &c.load)),
+    );
     if let (Some(c), Ok(t)) = (cache, &theme) {
         if let Ok(mut slot) = c.theme.lock() {
             *slot = Some(t.clone());
         }
     }
-    let sites = crate::site::load_sites_cached(&config, cache.map(|c| &c.load));
     let (theme, mut sites) = match (theme, sites) {
         (Ok(t), Ok(s)) => (t, s),
         (t, s) => {

@@ -36,6 +36,9 @@ type JobResult = Result<(Output, Option<u64>, bool), Diagnostic>;
 /// The most jobs a core takes at once while rendering (see `render_all`).
 const JOBS_PER_PIECE: usize = 8;
 
+/// The most announcement cards a core makes at once.
+const CARDS_PER_PIECE: usize = 32;
+
 /// One file of the built site.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Output {
@@ -196,6 +199,52 @@ pub type Sink<'s> = &'s (dyn Fn(&Output) -> Result<(), Diagnostic> + Sync);
 /// What an output handed to a sink keeps: its path; its bytes are gone.
 static SENT: std::sync::LazyLock<Arc<Vec<u8>>> = std::sync::LazyLock::new(|| Arc::new(Vec::new()));
 
+/// The receiver's manifest: its pages follow from the jobs, its surveys and
+/// FAQ questions from their files. Taken from the cache when none of those
+/// changed, and kept there.
+fn manifest(
+    sites: &[Site],
+    theme: &Theme,
+    renderers: &[Renderer],
+    cache: Option<&RenderCache>,
+) -> Output {
+    let manifest_key = {
+        let mut h = DefaultHasher::new();
+        for r in renderers {
+            let site = r.site;
+            (site.fingerprint, r.jobs()).hash(&mut h);
+            for s in &site.surveys {
+                s.source.rev.hash(&mut h);
+            }
+            for f in &site.faq_topics {
+                f.source.rev.hash(&mut h);
+            }
+        }
+        h.finish()
+    };
+    let earlier = cache.and_then(|c| {
+        c.manifest
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+            .filter(|(key, _)| *key == manifest_key)
+    });
+    let manifest = match earlier {
+        Some((_, output)) => output,
+        None => {
+            let pages: Vec<Vec<String>> = renderers.iter().map(|r| r.page_paths()).collect();
+            crate::feedback::manifest::output(&crate::feedback::manifest::build(
+                sites, theme, &pages,
+            ))
+        }
+    };
+    if let Some(c) = cache {
+        *c.manifest.lock().unwrap_or_else(|e| e.into_inner()) =
+            Some((manifest_key, manifest.clone()));
+    }
+    manifest
+}
+
 /// Hands `o` to `sink` (when there is one) and keeps only its path.
 fn send(sink: Option<Sink>, mut o: Output) -> Result<Output, Diagnostic> {
     if let Some(sink) = sink {
@@ -271,59 +320,35 @@ pub fn render_sites_into(
         std::mem::take(&mut *c.outputs.lock().unwrap_or_else(|e| e.into_inner()))
     });
     let mut next: CachedOutputs = HashMap::new();
-    let t = crate::timing::phase("render: pages");
+    let t = crate::timing::phase("render: pages, manifest");
     let counter = cache.map(|c| &c.rendered);
-    for r in &renderers {
-        let code = &r.site.config.lang.code;
-        let mut reuse = previous
-            .as_mut()
-            .map(|p| p.remove(code.as_str()).unwrap_or_default());
-        match r.render_all(reuse.as_mut(), counter, sink) {
+    // The receiver's manifest follows from the jobs, not their outputs: it
+    // is made on one core while the other starts on the pages.
+    let (rendered, manifest) = rayon::join(
+        || {
+            let mut rendered = Vec::new();
+            for r in &renderers {
+                let code = &r.site.config.lang.code;
+                let mut reuse = previous
+                    .as_mut()
+                    .map(|p| p.remove(code.as_str()).unwrap_or_default());
+                rendered.push(r.render_all(reuse.as_mut(), counter, sink));
+                if let Some(kept) = reuse {
+                    next.insert(code.clone(), kept);
+                }
+            }
+            rendered
+        },
+        || manifest(sites, theme, &renderers, cache),
+    );
+    for r in rendered {
+        match r {
             Ok(o) => outputs.extend(o),
             Err(e) => errors.extend(e),
         }
-        if let Some(kept) = reuse {
-            next.insert(code.clone(), kept);
-        }
     }
     drop(t);
-    let t = crate::timing::phase("render: manifest, assets");
-    // The receiver's manifest: its pages follow from the jobs, its surveys
-    // and FAQ questions from their files.
-    let manifest_key = {
-        let mut h = DefaultHasher::new();
-        for r in &renderers {
-            let site = r.site;
-            (site.fingerprint, r.jobs()).hash(&mut h);
-            for s in &site.surveys {
-                s.source.rev.hash(&mut h);
-            }
-            for f in &site.faq_topics {
-                f.source.rev.hash(&mut h);
-            }
-        }
-        h.finish()
-    };
-    let earlier = cache.and_then(|c| {
-        c.manifest
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .clone()
-            .filter(|(key, _)| *key == manifest_key)
-    });
-    let manifest = match earlier {
-        Some((_, output)) => output,
-        None => {
-            let pages: Vec<Vec<String>> = renderers.iter().map(|r| r.page_paths()).collect();
-            crate::feedback::manifest::output(&crate::feedback::manifest::build(
-                sites, theme, &pages,
-            ))
-        }
-    };
-    if let Some(c) = cache {
-        *c.manifest.lock().unwrap_or_else(|e| e.into_inner()) =
-            Some((manifest_key, manifest.clone()));
-    }
+    let t = crate::timing::phase("render: assets");
     match send(sink, manifest) {
         Ok(o) => outputs.push(o),
         Err(e) => errors.push(e),
@@ -516,10 +541,13 @@ impl<'a> Renderer<'a> {
             })
             .collect();
         // (card, whether it is new)
+        // Handed out a few at a time, so that no core is left with a long
+        // run of cards at the end while the other waits.
         let made: Vec<(Arc<AnnouncementCard>, bool)> = site
             .announcements
             .par_iter()
             .zip(&card_keys)
+            .with_max_len(CARDS_PER_PIECE)
             .map(|(a, key)| match earlier.get(&a.slug) {
                 Some((k, card)) if k == key => (card.clone(), false),
                 _ => (Arc::new(AnnouncementCard::new(site, tr, a)), true),
