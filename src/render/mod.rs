@@ -1079,7 +1079,24 @@ impl<'a> Renderer<'a> {
         meta: Meta,
         data: impl Serialize,
     ) -> Result<Output, Diagnostic> {
-        let html = self.render_template(template, Some(&meta), data, || format!("/{rel}"))?;
+        self.page_with_cards(template, rel, meta, data, Vec::new(), CardHeading::H2)
+    }
+
+    /// `page`, with lists of announcement cards (from `card_list`) beside
+    /// the fields of `data`, their headings at `level`.
+    fn page_with_cards(
+        &self,
+        template: &str,
+        rel: &str,
+        meta: Meta,
+        data: impl Serialize,
+        cards: Vec<(&'static str, tera::Value)>,
+        level: CardHeading,
+    ) -> Result<Output, Diagnostic> {
+        let with_cards = !cards.is_empty();
+        let html =
+            self.render_template(template, Some(&meta), data, cards, || format!("/{rel}"))?;
+        let html = if with_cards { level.apply(html) } else { html };
         let path = if rel.is_empty() || rel.ends_with('/') {
             format!("{rel}index.html")
         } else {
@@ -1091,13 +1108,15 @@ impl<'a> Renderer<'a> {
         })
     }
 
-    /// `template` rendered with `site`, `tr`, `page` (when given) and the
-    /// fields of `data`; `what` names the result in an error.
+    /// `template` rendered with `site`, `tr`, `page` (when given), the
+    /// fields of `data` and the `values` made already; `what` names the
+    /// result in an error.
     fn render_template(
         &self,
         template: &str,
         meta: Option<&Meta>,
         data: impl Serialize,
+        values: Vec<(&'static str, tera::Value)>,
         what: impl Fn() -> String,
     ) -> Result<String, Diagnostic> {
         // Straight into tera's own values: no JSON tree in between.
@@ -1110,6 +1129,7 @@ impl<'a> Renderer<'a> {
         let keys: Vec<String> = data
             .keys()
             .filter_map(|k| k.as_str().map(str::to_owned))
+            .chain(values.iter().map(|(k, _)| (*k).to_owned()))
             .collect();
         let pool = || self.contexts.lock().unwrap_or_else(|e| e.into_inner());
         let popped = pool().pop();
@@ -1130,6 +1150,9 @@ impl<'a> Renderer<'a> {
                 ctx.insert_value(k.to_owned(), v);
             }
         }
+        for (k, v) in values {
+            ctx.insert_value(k, v);
+        }
         let html = self.theme.tera.render(template, &ctx).map_err(|e| {
             Diagnostic::new(
                 format!("templates/{template}"),
@@ -1147,16 +1170,13 @@ impl<'a> Renderer<'a> {
         html
     }
 
-    /// The cards of these announcements as HTML, from the theme's
-    /// `announcement_card.html`: each card is rendered once, its heading's
-    /// element left as `CARD_HEADING`, and then shared by every list that
-    /// shows it, at the level that list asks for.
-    fn card_html(
-        &self,
-        indices: &[usize],
-        heading: CardHeading,
-    ) -> Result<Vec<std::borrow::Cow<'_, str>>, Diagnostic> {
-        indices
+    /// The cards of these announcements as a list of template values
+    /// (their HTML), from the theme's `announcement_card.html`: each card
+    /// is rendered once, its heading's element left as `CARD_HEADING` for
+    /// the page to set (`page_with_cards`), and the same value is shared by
+    /// every list that shows it.
+    fn card_list(&self, indices: &[usize]) -> Result<tera::Value, Diagnostic> {
+        let cards = indices
             .iter()
             .map(|&i| {
                 let card = &*self.announcements[i];
@@ -1164,23 +1184,21 @@ impl<'a> Renderer<'a> {
                     #[derive(Serialize)]
                     struct Data<'a> {
                         a: &'a AnnouncementCard,
-                        heading: char,
+                        heading: &'static str,
                     }
                     let data = Data {
                         a: card,
                         heading: views::CARD_HEADING,
                     };
-                    self.render_template("announcement_card.html", None, data, || {
+                    self.render_template("announcement_card.html", None, data, Vec::new(), || {
                         format!("the card of {}", card.url)
                     })
-                    .map(|html| crate::compact(html).into_boxed_str())
+                    .map(|html| tera::Value::normal_string(&html))
                 });
-                match made {
-                    Ok(html) => Ok(heading.apply(html)),
-                    Err(e) => Err(e.clone()),
-                }
+                made.clone()
             })
-            .collect()
+            .collect::<Result<Vec<tera::Value>, Diagnostic>>()?;
+        Ok(cards.into())
     }
 
     /// A page whose title and description are the words `title_NAME` and
@@ -1284,9 +1302,6 @@ impl<'a> Renderer<'a> {
                 struct Data<'a> {
                     intro: &'a str,
                     heading: &'a str,
-                    pinned: Vec<std::borrow::Cow<'a, str>>,
-                    latest: Vec<std::borrow::Cow<'a, str>>,
-                    upcoming: Vec<std::borrow::Cow<'a, str>>,
                     featured: Vec<&'a ServiceCard>,
                     open_surveys: Vec<&'a SurveyCard>,
                 }
@@ -1300,13 +1315,15 @@ impl<'a> Renderer<'a> {
                 let data = Data {
                     intro: home.map_or("", |h| h.body.html.as_str()),
                     heading,
-                    pinned: self.card_html(&pinned, CardHeading::H3)?,
-                    latest: self.card_html(&latest, CardHeading::H3)?,
-                    upcoming: self.card_html(&upcoming, CardHeading::H3)?,
                     featured: self.service_cards(&featured),
                     open_surveys: open,
                 };
-                self.page("home.html", "", meta, data)
+                let cards = vec![
+                    ("pinned", self.card_list(&pinned)?),
+                    ("latest", self.card_list(&latest)?),
+                    ("upcoming", self.card_list(&upcoming)?),
+                ];
+                self.page_with_cards("home.html", "", meta, data, cards, CardHeading::H3)
             }
             Job::Announcements { kind, page } => {
                 let indices = self.listed_of_kind(*kind);
@@ -1330,9 +1347,8 @@ impl<'a> Renderer<'a> {
                     active: bool,
                 }
                 #[derive(Serialize)]
-                struct Data<'a> {
+                struct Data {
                     heading: String,
-                    items: Vec<std::borrow::Cow<'a, str>>,
                     pagination: Pagination,
                     kinds: Vec<KindLink>,
                     all_url: String,
@@ -1359,7 +1375,6 @@ impl<'a> Renderer<'a> {
                 };
                 let data = Data {
                     heading,
-                    items: self.card_html(&shown, CardHeading::H2)?,
                     pagination: Pagination::new(site, &base, *page, total),
                     kinds: Kind::ALL
                         .iter()
@@ -1373,7 +1388,15 @@ impl<'a> Renderer<'a> {
                     all_url: c.url("announcements/"),
                     kind: kind.map(|k| k.as_str()),
                 };
-                self.page("announcements.html", &rel, meta, data)
+                let cards = vec![("items", self.card_list(&shown)?)];
+                self.page_with_cards(
+                    "announcements.html",
+                    &rel,
+                    meta,
+                    data,
+                    cards,
+                    CardHeading::H2,
+                )
             }
             Job::Announcement(i) => {
                 let a = &site.announcements[*i];
@@ -1539,7 +1562,6 @@ impl<'a> Renderer<'a> {
                     links: &'a [crate::content::Link],
                     replaces: Vec<&'a ServiceCard>,
                     replaced_by: Vec<&'a ServiceCard>,
-                    announcements: Vec<std::borrow::Cow<'a, str>>,
                     faq_topics: Vec<&'a FaqCard>,
                     surveys: Vec<&'a SurveyCard>,
                     tags: Vec<TagRef>,
@@ -1561,12 +1583,12 @@ impl<'a> Renderer<'a> {
                     links: &s.front.links,
                     replaces: self.service_cards(&r.replaces),
                     replaced_by: self.service_cards(&r.replaced_by),
-                    announcements: self.card_html(&r.announcements, CardHeading::H3)?,
                     faq_topics: r.faq_topics.iter().map(|&j| &self.faq_topics[j]).collect(),
                     surveys: r.surveys.iter().map(|&j| &self.surveys[j]).collect(),
                     tags: tag_refs(site, &s.front.tags),
                 };
-                self.page("service.html", &rel, meta, data)
+                let cards = vec![("announcements", self.card_list(&r.announcements)?)];
+                self.page_with_cards("service.html", &rel, meta, data, cards, CardHeading::H3)
             }
             Job::FaqIndex => {
                 #[derive(Serialize)]
@@ -1753,7 +1775,6 @@ impl<'a> Renderer<'a> {
                 #[derive(Serialize)]
                 struct Data<'a> {
                     name: &'a str,
-                    announcements: Vec<std::borrow::Cow<'a, str>>,
                     services: Vec<&'a ServiceCard>,
                     faq_topics: Vec<&'a FaqCard>,
                     pagination: Pagination,
@@ -1777,7 +1798,6 @@ impl<'a> Renderer<'a> {
                 };
                 let data = Data {
                     name: &tag.name,
-                    announcements: self.card_html(&shown, CardHeading::H3)?,
                     services: if first {
                         self.service_cards(&tag.services)
                     } else {
@@ -1793,7 +1813,8 @@ impl<'a> Renderer<'a> {
                     },
                     pagination: Pagination::new(site, &base, *page, total),
                 };
-                self.page("tag.html", &rel, meta, data)
+                let cards = vec![("announcements", self.card_list(&shown)?)];
+                self.page_with_cards("tag.html", &rel, meta, data, cards, CardHeading::H3)
             }
             Job::NotFound => {
                 let meta = self.meta("404.html", self.tr.t("title_404"), "", "");

@@ -216,17 +216,19 @@ pub struct AnnouncementCard {
     /// Its document in the search index.
     #[serde(skip)]
     pub search: String,
-    /// Its HTML, made on first use, with `CARD_HEADING` where the theme
-    /// put the heading's element (see `CardHeading::apply`).
+    /// Its HTML as a template value, made on first use and shared by every
+    /// list that shows it, with `CARD_HEADING` where the theme put the
+    /// heading's element (see `CardHeading::apply`).
     #[serde(skip)]
-    pub html: OnceLock<Result<Box<str>, Diagnostic>>,
+    pub html: OnceLock<Result<tera::Value, Diagnostic>>,
 }
 
 /// What a card's template receives as `heading` when the card is rendered:
-/// a character no text contains (Unicode's first private-use character),
-/// replaced by `h2` or `h3` when a list shows the card. One rendering then
-/// serves both levels.
-pub const CARD_HEADING: char = '\u{E000}';
+/// two characters no text contains (the first two of Unicode's private use
+/// area), replaced by `h2` or `h3` in the page that shows the card. One
+/// rendering then serves both levels, and lists hand the same value to
+/// every page.
+pub const CARD_HEADING: &str = "\u{E000}\u{E001}";
 
 /// The heading level of a card's title.
 #[derive(Debug, Clone, Copy)]
@@ -243,13 +245,22 @@ impl CardHeading {
         }
     }
 
-    /// A card's HTML (rendered with `CARD_HEADING`) at this level.
-    pub fn apply(self, html: &str) -> std::borrow::Cow<'_, str> {
-        if html.contains(CARD_HEADING) {
-            html.replace(CARD_HEADING, self.tag()).into()
-        } else {
-            html.into()
+    /// A page that shows cards (rendered with `CARD_HEADING`), with their
+    /// headings at this level.
+    pub fn apply(self, html: String) -> String {
+        let mut places = memchr::memmem::find_iter(html.as_bytes(), CARD_HEADING).peekable();
+        if places.peek().is_none() {
+            return html;
         }
+        let mut out = String::with_capacity(html.len());
+        let mut rest = 0;
+        for at in places {
+            out.push_str(&html[rest..at]);
+            out.push_str(self.tag());
+            rest = at + CARD_HEADING.len();
+        }
+        out.push_str(&html[rest..]);
+        out
     }
 }
 
@@ -640,5 +651,29 @@ mod csp_tests {
         for endpoint in ["https://x.example\"<>&", "http://<a>/", "/api"] {
             assert!(!csp(endpoint).contains(['"', '<', '>', '&']), "{endpoint}");
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_page_gets_its_cards_headings_at_its_level() {
+        let card = |n: u32| {
+            format!("<article><{CARD_HEADING} class=\"t\">Card {n} é</{CARD_HEADING}></article>")
+        };
+        let page = format!(
+            "<main>{}{}<p>\u{E000} alone stays</p></main>",
+            card(1),
+            card(2)
+        );
+        assert_eq!(
+            CardHeading::H3.apply(page),
+            "<main><article><h3 class=\"t\">Card 1 é</h3></article>\
+             <article><h3 class=\"t\">Card 2 é</h3></article><p>\u{E000} alone stays</p></main>"
+        );
+        let plain = "<main>no cards</main>".to_owned();
+        assert_eq!(CardHeading::H2.apply(plain.clone()), plain);
     }
 }
