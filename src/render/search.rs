@@ -152,7 +152,10 @@ fn keywords_of(text: String, known: &str, lang: &str) -> String {
     let mut counts: hashbrown::HashTable<Count> = hashbrown::HashTable::with_capacity(64);
     // Most words are ASCII and at most eight bytes long: those are counted
     // in a table of their own, keyed by their bytes as one number.
-    let mut short = Short::new();
+    thread_local! {
+        static SHORT: std::cell::Cell<Option<Short>> = const { std::cell::Cell::new(None) };
+    }
+    let mut short = SHORT.take().unwrap_or_else(Short::new);
     let mut position = 0u32;
     // Words are runs of alphanumeric characters: digits, letters and the
     // bytes of non-ASCII characters. They are found 64 bytes at a time: a
@@ -205,7 +208,7 @@ fn keywords_of(text: String, known: &str, lang: &str) -> String {
     let word = |c: &Count| &words.text[c.start as usize..(c.start + c.len) as usize];
     let mut ranked: Vec<Count> = counts
         .into_iter()
-        .chain(short.counts())
+        .chain(short.drain())
         .filter(|c| {
             let w = word(c);
             !(w.chars().nth(2).is_none()
@@ -214,6 +217,8 @@ fn keywords_of(text: String, known: &str, lang: &str) -> String {
                 || known.iter().any(|k| k == w))
         })
         .collect();
+    // Empty again, for this thread's next text.
+    SHORT.set(Some(short));
     // The most frequent (the earlier first on a tie), in text order.
     let order = |a: &Count, b: &Count| b.n.cmp(&a.n).then(a.first.cmp(&b.first));
     if ranked.len() > WORDS {
@@ -244,10 +249,12 @@ struct Count {
 /// Counts of ASCII words of up to eight bytes, each keyed by its bytes
 /// read as one little-endian number (unique: a word holds no zero byte, so
 /// its length is in its key). Open addressing with linear probing, a key of
-/// zero marking an empty slot; never more than half full.
+/// zero marking an empty slot; never more than half full. The places
+/// taken are listed, so the counts are read and the table emptied for the
+/// next text without going through every slot; each thread keeps one.
 struct Short {
     slots: Vec<ShortSlot>,
-    used: usize,
+    taken: Vec<u32>,
     shift: u32,
 }
 
@@ -266,7 +273,7 @@ impl Short {
     fn new() -> Short {
         Short {
             slots: vec![ShortSlot::default(); 1 << Self::BITS],
-            used: 0,
+            taken: Vec::with_capacity(1 << (Self::BITS - 1)),
             shift: 64 - Self::BITS,
         }
     }
@@ -293,8 +300,8 @@ impl Short {
                     n: 1,
                     first,
                 };
-                self.used += 1;
-                if self.used * 2 > mask + 1 {
+                self.taken.push(i as u32);
+                if self.taken.len() * 2 > mask + 1 {
                     self.grow();
                 }
                 return;
@@ -308,25 +315,30 @@ impl Short {
         let old = std::mem::replace(&mut self.slots, vec![ShortSlot::default(); size]);
         self.shift -= 1;
         let mask = self.slots.len() - 1;
-        for slot in old.into_iter().filter(|s| s.key != 0) {
-            let mut i = self.place(slot.key);
+        for at in &mut self.taken {
+            let slot = old[*at as usize];
+            let mut i = (slot.key.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> self.shift) as usize;
             while self.slots[i].key != 0 {
                 i = (i + 1) & mask;
             }
             self.slots[i] = slot;
+            *at = i as u32;
         }
     }
 
-    fn counts(self) -> impl Iterator<Item = Count> {
-        self.slots
-            .into_iter()
-            .filter(|s| s.key != 0)
-            .map(|s| Count {
+    /// The counts, each taken out of the table as it is read: read them
+    /// all, and the table is empty again.
+    fn drain(&mut self) -> impl Iterator<Item = Count> + '_ {
+        let Short { slots, taken, .. } = self;
+        taken.drain(..).map(|i| {
+            let s = std::mem::take(&mut slots[i as usize]);
+            Count {
                 start: s.start,
                 len: 8 - s.key.leading_zeros() / 8,
                 n: s.n,
                 first: s.first,
-            })
+            }
+        })
     }
 }
 
@@ -701,7 +713,7 @@ mod tests {
             }
         }
         let mut counts: Vec<(u32, u32, u32, u32)> = short
-            .counts()
+            .drain()
             .map(|c| (c.first, c.n, c.start, c.len))
             .collect();
         counts.sort_unstable();
@@ -710,6 +722,15 @@ mod tests {
             let i = i as u32;
             assert_eq!(got, (i, i % 7 + 1, i, word(i).len() as u32));
         }
+        // Drained, the table is empty and counts anew.
+        assert!(short.slots.iter().all(|s| s.key == 0) && short.taken.is_empty());
+        short.count(key("again"), 7, 3);
+        short.count(key("again"), 9, 4);
+        let again: Vec<(u32, u32, u32, u32)> = short
+            .drain()
+            .map(|c| (c.first, c.n, c.start, c.len))
+            .collect();
+        assert_eq!(again, [(3, 2, 7, 5)]);
     }
 
     #[test]
