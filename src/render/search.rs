@@ -217,8 +217,12 @@ fn keywords_of(text: String, known: &str, lang: &str) -> String {
                 || known.iter().any(|k| k == w))
         })
         .collect();
-    // Empty again, for this thread's next text.
-    SHORT.set(Some(short));
+    // Empty again, for this thread's next text; one grown by a text of
+    // very many distinct words is let go rather than kept for the
+    // thread's life.
+    if short.slots.len() <= Short::KEPT {
+        SHORT.set(Some(short));
+    }
     // The most frequent (the earlier first on a tie), in text order.
     let order = |a: &Count, b: &Count| b.n.cmp(&a.n).then(a.first.cmp(&b.first));
     if ranked.len() > WORDS {
@@ -269,6 +273,8 @@ struct ShortSlot {
 
 impl Short {
     const BITS: u32 = 10;
+    /// The most slots a table kept for the next text may have (384 KB).
+    const KEPT: usize = 1 << 14;
 
     fn new() -> Short {
         Short {
