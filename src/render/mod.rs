@@ -245,6 +245,19 @@ fn manifest(
     manifest
 }
 
+/// The page at `rel` (a folder's `index.html` when it ends with `/`).
+fn page_output(rel: &str, html: String) -> Output {
+    let path = if rel.is_empty() || rel.ends_with('/') {
+        format!("{rel}index.html")
+    } else {
+        rel.to_owned()
+    };
+    Output {
+        path: path.into(),
+        bytes: Arc::new(html.into_bytes()),
+    }
+}
+
 /// Hands `o` to `sink` (when there is one) and keeps only its path.
 fn send(sink: Option<Sink>, mut o: Output) -> Result<Output, Diagnostic> {
     if let Some(sink) = sink {
@@ -1079,7 +1092,10 @@ impl<'a> Renderer<'a> {
         meta: Meta,
         data: impl Serialize,
     ) -> Result<Output, Diagnostic> {
-        self.page_with_cards(template, rel, meta, data, Vec::new(), CardHeading::H2)
+        let html = self.render_template(template, Some(&meta), data, Vec::new(), || {
+            format!("/{rel}")
+        })?;
+        Ok(page_output(rel, html))
     }
 
     /// `page`, with lists of announcement cards (from `card_list`) beside
@@ -1093,19 +1109,9 @@ impl<'a> Renderer<'a> {
         cards: Vec<(&'static str, tera::Value)>,
         level: CardHeading,
     ) -> Result<Output, Diagnostic> {
-        let with_cards = !cards.is_empty();
         let html =
             self.render_template(template, Some(&meta), data, cards, || format!("/{rel}"))?;
-        let html = if with_cards { level.apply(html) } else { html };
-        let path = if rel.is_empty() || rel.ends_with('/') {
-            format!("{rel}index.html")
-        } else {
-            rel.to_owned()
-        };
-        Ok(Output {
-            path: path.into(),
-            bytes: Arc::new(html.into_bytes()),
-        })
+        Ok(page_output(rel, level.apply(html)))
     }
 
     /// `template` rendered with `site`, `tr`, `page` (when given), the
