@@ -3,9 +3,9 @@
 //! prints a table of medians: wall time, CPU time (user + system) and peak
 //! memory of `portico build`, beside the floor (reading every input file,
 //! and rendering every file's Markdown with pulldown-cmark on all cores) and,
-//! when `hugo` or `zola` is on the PATH, Hugo and Zola building the same announcements with
-//! equivalent pages (one page per announcement, lists of 10, tag pages, one
-//! RSS feed), its runs taking turns with portico's. A second floor is the
+//! when `hugo` or `zola` is on the PATH, Hugo and Zola building the same
+//! announcements with equivalent pages (one page per announcement, lists of
+//! 10, tag pages, one RSS feed), their runs taking turns with portico's. A second floor is the
 //! time to write portico's output files again from memory: the part of a
 //! build no generator can skip once it has decided what to write.
 //!
@@ -78,12 +78,13 @@ fn bench(runs: usize, builders: &[Builder]) -> Vec<Run> {
         for ((out, cmd), runs) in builders.iter().zip(&mut all) {
             let _ = std::fs::remove_dir_all(out);
             runs.push(measure(&mut cmd()));
-            // A generator may report a failure and still exit with 0.
+            // A generator may report a failure and still exit with 0. (The
+            // command is not made again for the message: that would empty
+            // the log it writes to.)
             assert!(
                 out.join("index.html").is_file(),
-                "{:?} wrote no {}",
-                cmd(),
-                out.join("index.html").display()
+                "the build into {} wrote no index.html (a generator's log, if it keeps one, is beside that folder)",
+                out.display()
             );
         }
     }

@@ -285,14 +285,14 @@ impl Short {
     }
 
     #[inline]
-    fn place(&self, key: u64) -> usize {
-        (key.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> self.shift) as usize
+    fn place(key: u64, shift: u32) -> usize {
+        (key.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> shift) as usize
     }
 
     #[inline]
     fn count(&mut self, key: u64, start: usize, first: u32) {
         let mask = self.slots.len() - 1;
-        let mut i = self.place(key);
+        let mut i = Self::place(key, self.shift);
         loop {
             let slot = &mut self.slots[i];
             if slot.key == key {
@@ -323,7 +323,7 @@ impl Short {
         let mask = self.slots.len() - 1;
         for at in &mut self.taken {
             let slot = old[*at as usize];
-            let mut i = (slot.key.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> self.shift) as usize;
+            let mut i = Self::place(slot.key, self.shift);
             while self.slots[i].key != 0 {
                 i = (i + 1) & mask;
             }
