@@ -318,3 +318,39 @@ fn a_broken_link_in_an_update_points_at_the_update() {
         run.stderr
     );
 }
+
+#[test]
+fn an_announcements_table_of_contents_is_the_one_other_pages_get() {
+    // announcement.html writes the `toc` component out (a component call
+    // costs more than the table): both must give the same HTML.
+    let p = Project::from_fixture("base");
+    let body =
+        "Intro.\n\n## First step\n\nText.\n\n### A detail\n\nText.\n\n## Second step\n\nText.\n";
+    p.write(
+        "content/announcements/steps.md",
+        &format!("+++\ntitle = \"Steps\"\ndate = 2026-01-05\nkind = \"news\"\n+++\n\n{body}"),
+    );
+    p.write(
+        "content/pages/steps.md",
+        &format!("+++\ntitle = \"Steps\"\n+++\n\n{body}"),
+    );
+    p.build(&[]);
+    let toc = |rel: &str| {
+        let text = p.text(rel);
+        let start = text
+            .find("<nav class=\"toc\"")
+            .unwrap_or_else(|| panic!("no toc in {rel}"));
+        let end = start + text[start..].find("</nav>").unwrap() + "</nav>".len();
+        text[start..end].to_owned()
+    };
+    let announcement = toc("announcements/steps/index.html");
+    assert!(
+        announcement.contains("<li class=\"toc-3\"><a href=\"#a-detail\">A detail</a></li>"),
+        "{announcement}"
+    );
+    assert_eq!(announcement, toc("steps/index.html"));
+    // Fewer than three headings: no table on either.
+    assert!(!p
+        .text("announcements/launch/index.html")
+        .contains("class=\"toc\""));
+}

@@ -397,6 +397,33 @@ fn faq_topic_has_anchors_feedback_controls_and_json_ld() {
     );
     let index = p.page("faq/index.html");
     assert_eq!(texts(&index, ".faq-topic li").len(), 31);
+    // The page's form is written out in base.html, the questions' come from
+    // the `helpful` component: the same form but for its id, page and legend.
+    let page_form = shape(&doc, "form#feedback");
+    assert!(page_form.len() > 10, "{page_form:?}");
+    assert_eq!(shape(&doc, "section.question form.helpful"), page_form);
+}
+
+/// The elements of the first match of `selector` with their attributes in
+/// order, ids (and the labels naming them) and the page a form names left out.
+fn shape(doc: &scraper::Html, selector: &str) -> Vec<String> {
+    let form = doc
+        .select(&scraper::Selector::parse(selector).unwrap())
+        .next()
+        .unwrap_or_else(|| panic!("no {selector}"));
+    form.descendants()
+        .filter_map(scraper::ElementRef::wrap)
+        .map(|e| {
+            let v = e.value();
+            let page = v.attr("name") == Some("page");
+            let attrs: Vec<String> = v
+                .attrs()
+                .filter(|(k, _)| !(matches!(*k, "id" | "for") || page && *k == "value"))
+                .map(|(k, val)| format!("{k}={val}"))
+                .collect();
+            format!("<{} {}>", v.name(), attrs.join(" "))
+        })
+        .collect()
 }
 
 #[test]

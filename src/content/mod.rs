@@ -250,8 +250,24 @@ fn read_one(
             use std::io::Read;
             let meta = file.metadata()?;
             stamp = meta.modified().ok().map(|m| (m, meta.len()));
-            let mut bytes = Vec::with_capacity(meta.len() as usize + 1);
-            file.read_to_end(&mut bytes)?;
+            // Not `File::read_to_end`, which asks the file's size and
+            // position again (two more system calls per file): one read
+            // into room for the whole file and a byte more, one to see the
+            // end. A file grown since is still read whole.
+            let mut bytes = vec![0u8; meta.len() as usize + 1];
+            let mut filled = 0;
+            loop {
+                match file.read(&mut bytes[filled..]) {
+                    Ok(0) => break,
+                    Ok(n) => filled += n,
+                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                    Err(e) => return Err(e),
+                }
+                if filled == bytes.len() {
+                    bytes.resize(filled * 2, 0);
+                }
+            }
+            bytes.truncate(filled);
             Ok(bytes)
         })
         .map_err(|e| Diagnostic::new(shown(root, path), format!("cannot read: {e}")))?;
