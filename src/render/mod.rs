@@ -246,7 +246,7 @@ fn manifest(
 }
 
 /// The page at `rel` (a folder's `index.html` when it ends with `/`).
-fn page_output(rel: &str, html: String) -> Output {
+fn page_output(rel: &str, html: Vec<u8>) -> Output {
     let path = if rel.is_empty() || rel.ends_with('/') {
         format!("{rel}index.html")
     } else {
@@ -254,7 +254,7 @@ fn page_output(rel: &str, html: String) -> Output {
     };
     Output {
         path: path.into(),
-        bytes: Arc::new(html.into_bytes()),
+        bytes: Arc::new(html),
     }
 }
 
@@ -1116,7 +1116,8 @@ impl<'a> Renderer<'a> {
 
     /// `template` rendered with `site`, `tr`, `page` (when given), the
     /// fields of `data` and the `values` made already; `what` names the
-    /// result in an error.
+    /// result in an error. Bytes, as they are written: tera writes text
+    /// only, and a page need not be checked for UTF-8 again.
     fn render_template(
         &self,
         template: &str,
@@ -1124,7 +1125,7 @@ impl<'a> Renderer<'a> {
         data: impl Serialize,
         values: Vec<(&'static str, tera::Value)>,
         what: impl Fn() -> String,
-    ) -> Result<String, Diagnostic> {
+    ) -> Result<Vec<u8>, Diagnostic> {
         // Straight into tera's own values: no JSON tree in between.
         let Some(data) = tera::Value::from_serializable(&data).into_map() else {
             return Err(Diagnostic::new(
@@ -1159,12 +1160,15 @@ impl<'a> Renderer<'a> {
         for (k, v) in values {
             ctx.insert_value(k, v);
         }
-        let html = self.theme.tera.render(template, &ctx).map_err(|e| {
-            Diagnostic::new(
+        // A page's frame alone is some 6 KB; a card is smaller.
+        let mut html = Vec::with_capacity(if meta.is_some() { 16 << 10 } else { 2 << 10 });
+        let html = match self.theme.tera.render_to(template, &ctx, &mut html) {
+            Ok(()) => Ok(html),
+            Err(e) => Err(Diagnostic::new(
                 format!("templates/{template}"),
                 format!("cannot render {}: {}", what(), error_chain(&e)),
-            )
-        });
+            )),
+        };
         // Back to the pool without these values, unless they replaced the
         // shared ones.
         if !keys.iter().any(|k| k == "site" || k == "tr") {
@@ -1199,7 +1203,7 @@ impl<'a> Renderer<'a> {
                     self.render_template("announcement_card.html", None, data, Vec::new(), || {
                         format!("the card of {}", card.url)
                     })
-                    .map(|html| tera::Value::normal_string(&html))
+                    .map(|html| tera::Value::normal_string(&String::from_utf8_lossy(&html)))
                 });
                 made.clone()
             })

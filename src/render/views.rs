@@ -247,19 +247,19 @@ impl CardHeading {
 
     /// A page that shows cards (rendered with `CARD_HEADING`), with their
     /// headings at this level.
-    pub fn apply(self, html: String) -> String {
-        let mut places = memchr::memmem::find_iter(html.as_bytes(), CARD_HEADING).peekable();
+    pub fn apply(self, html: Vec<u8>) -> Vec<u8> {
+        let mut places = memchr::memmem::find_iter(&html, CARD_HEADING).peekable();
         if places.peek().is_none() {
             return html;
         }
-        let mut out = String::with_capacity(html.len());
+        let mut out = Vec::with_capacity(html.len());
         let mut rest = 0;
         for at in places {
-            out.push_str(&html[rest..at]);
-            out.push_str(self.tag());
+            out.extend_from_slice(&html[rest..at]);
+            out.extend_from_slice(self.tag().as_bytes());
             rest = at + CARD_HEADING.len();
         }
-        out.push_str(&html[rest..]);
+        out.extend_from_slice(&html[rest..]);
         out
     }
 }
@@ -669,11 +669,11 @@ mod tests {
             card(2)
         );
         assert_eq!(
-            CardHeading::H3.apply(page),
+            String::from_utf8(CardHeading::H3.apply(page.into_bytes())).unwrap(),
             "<main><article><h3 class=\"t\">Card 1 é</h3></article>\
              <article><h3 class=\"t\">Card 2 é</h3></article><p>\u{E000} alone stays</p></main>"
         );
-        let plain = "<main>no cards</main>".to_owned();
+        let plain = b"<main>no cards</main>".to_vec();
         assert_eq!(CardHeading::H2.apply(plain.clone()), plain);
     }
 }
