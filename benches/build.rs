@@ -68,11 +68,11 @@ fn median(mut v: Vec<f64>) -> f64 {
 /// A command to measure and the folder it writes.
 type Builder<'a> = (PathBuf, Box<dyn Fn() -> Command + 'a>);
 
-/// Medians of each measure over `runs` of every builder, removing its output
-/// folder before each run so every build starts from nothing. The builders
-/// take turns (A, B, A, B, ...), so a slow moment of a shared machine falls
-/// on both rather than on one.
-fn bench(runs: usize, builders: &[Builder]) -> Vec<Run> {
+/// Each measure of `runs` of every builder, removing its output folder
+/// before each run so every build starts from nothing. The builders take
+/// turns (A, B, A, B, ...), so a slow moment of a shared machine falls on
+/// both rather than on one.
+fn bench(runs: usize, builders: &[Builder]) -> Vec<Vec<Run>> {
     let mut all: Vec<Vec<Run>> = vec![Vec::new(); builders.len()];
     for _ in 0..runs {
         for ((out, cmd), runs) in builders.iter().zip(&mut all) {
@@ -88,13 +88,28 @@ fn bench(runs: usize, builders: &[Builder]) -> Vec<Run> {
             );
         }
     }
-    all.into_iter()
-        .map(|all| Run {
-            wall: median(all.iter().map(|r| r.wall).collect()),
-            cpu: median(all.iter().map(|r| r.cpu).collect()),
-            peak_mb: median(all.iter().map(|r| r.peak_mb).collect()),
-        })
-        .collect()
+    all
+}
+
+/// The median of each measure.
+fn medians(all: &[Run]) -> Run {
+    Run {
+        wall: median(all.iter().map(|r| r.wall).collect()),
+        cpu: median(all.iter().map(|r| r.cpu).collect()),
+        peak_mb: median(all.iter().map(|r| r.peak_mb).collect()),
+    }
+}
+
+/// The median of `theirs`'s wall time over `ours`'s, run by run: each pair
+/// ran one after the other, so it saw the machine at about the same speed.
+fn paired_ratio(theirs: &[Run], ours: &[Run]) -> f64 {
+    median(
+        theirs
+            .iter()
+            .zip(ours)
+            .map(|(t, o)| t.wall / o.wall)
+            .collect(),
+    )
 }
 
 /// Seconds to write the files of `site` (a built site, read into memory
@@ -427,7 +442,7 @@ fn main() {
     );
 
     let mut rows = Vec::new();
-    let mut others: Vec<(usize, &str, Run, Run)> = Vec::new();
+    let mut others: Vec<(usize, &str, Run, Run, f64)> = Vec::new();
     for &n in &sizes {
         let portal = dir.join(format!("portal-{n}"));
         eprintln!("generating {n} announcements ...");
@@ -504,9 +519,16 @@ fn main() {
             if names.is_empty() { "" } else { ", in turns" }
         );
         let mut results = bench(runs, &builders).into_iter();
-        let ours = results.next().expect("portico's runs");
+        let our_runs = results.next().expect("portico's runs");
+        let ours = medians(&our_runs);
         for (name, theirs) in names.into_iter().zip(results) {
-            others.push((n, name, theirs, ours));
+            others.push((
+                n,
+                name,
+                medians(&theirs),
+                ours,
+                paired_ratio(&theirs, &our_runs),
+            ));
         }
         for (out, _) in &builders[1..] {
             let _ = std::fs::remove_dir_all(out);
@@ -534,15 +556,16 @@ fn main() {
             ours.wall / (floor + write)
         );
     }
-    if !others.is_empty() {
+    let others_shown = !others.is_empty();
+    if others_shown {
         println!();
         println!(
-            "| announcements | generator | wall | CPU | peak memory | portico wall | its wall / portico's |"
+            "| announcements | generator | wall | CPU | peak memory | portico wall | its wall / portico's | run by run |"
         );
-        println!("|---|---|---|---|---|---|---|");
-        for (n, name, theirs, ours) in others {
+        println!("|---|---|---|---|---|---|---|---|");
+        for (n, name, theirs, ours, paired) in others {
             println!(
-                "| {n} | {name} | {:.2} s | {:.2} s | {:.0} MB | {:.2} s | {:.1}× |",
+                "| {n} | {name} | {:.2} s | {:.2} s | {:.0} MB | {:.2} s | {:.1}× | {paired:.1}× |",
                 theirs.wall,
                 theirs.cpu,
                 theirs.peak_mb,
@@ -555,4 +578,9 @@ fn main() {
         "\nMedians of {runs} runs; every build writes into a folder that does not exist yet.\n\
          write output: the files portico wrote, written again from memory on all cores."
     );
+    if others_shown {
+        println!(
+            "run by run: the median of the ratio of each run to portico's run just before it."
+        );
+    }
 }
