@@ -1203,6 +1203,8 @@ impl<'a> Renderer<'a> {
                     self.render_template("announcement_card.html", None, data, Vec::new(), || {
                         format!("the card of {}", card.url)
                     })
+                    // Always whole text (tera writes `str`s), so nothing
+                    // is replaced.
                     .map(|html| tera::Value::normal_string(&String::from_utf8_lossy(&html)))
                 });
                 made.clone()
