@@ -354,3 +354,48 @@ fn an_announcements_table_of_contents_is_the_one_other_pages_get() {
         .text("announcements/launch/index.html")
         .contains("class=\"toc\""));
 }
+
+/// Pages print the words and site values written into the templates for
+/// speed (`theme::fold`) only where those names mean the site's own: a
+/// template that binds `tr` or `site` itself gets what it bound.
+#[test]
+fn a_template_that_binds_tr_or_site_itself_prints_what_it_bound() {
+    let p = Project::from_fixture("base");
+    p.write(
+        "templates/page.html",
+        "{% extends \"base.html\" %}{% block content %}{% for x in [1] %}{% set tr = {\"title_404\": \"Mine\"} %}<h1>{{ tr.title_404 }}</h1>{% endfor %}{% endblock content %}",
+    );
+    p.write(
+        "templates/tags.html",
+        "{% extends \"base.html\" %}{% block content %}{% for site in [{\"title\": \"Looped\"}] %}<h1>{{ site.title }}</h1>{% endfor %}{% endblock content %}",
+    );
+    p.build(&[]);
+    assert_eq!(texts(&p.page("about/index.html"), "h1"), ["Mine"]);
+    assert_eq!(texts(&p.page("tags/index.html"), "h1"), ["Looped"]);
+    // The frame around them still has the site's words.
+    assert_eq!(
+        texts(&p.page("about/index.html"), "a.skip-link"),
+        ["Skip to content"]
+    );
+}
+
+/// An error in a template is placed in the template as written, though
+/// pages are rendered from copies with the site's words written in.
+#[test]
+fn a_template_error_points_at_the_template_as_written() {
+    let p = Project::from_fixture("base");
+    p.write(
+        "templates/page.html",
+        "{% extends \"base.html\" %}\n{% block content %}<p>{{ tr.title_404 }} {{ site.title }} {{ nope.x }}</p>{% endblock content %}",
+    );
+    let run = p.run(&["build"]);
+    run.assert_failed(1, "Variable `nope` is not defined");
+    assert!(
+        run.stderr.contains("--> page.html:2:62")
+            && run
+                .stderr
+                .contains("<p>{{ tr.title_404 }} {{ site.title }} {{ nope.x }}</p>"),
+        "{}",
+        run.stderr
+    );
+}

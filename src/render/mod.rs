@@ -466,6 +466,9 @@ pub struct Renderer<'a> {
     /// Set once every language's pages are known.
     alternates: OnceLock<Arc<Alternates>>,
     site_view: SiteView,
+    /// The theme's templates with this site's `site` and `tr` texts written
+    /// in (`Theme::folded`), when it has them.
+    folded: Option<Arc<tera::Tera>>,
     announcements: Vec<Arc<AnnouncementCard>>,
     services: Vec<ServiceCard>,
     faq_topics: Vec<FaqCard>,
@@ -556,16 +559,22 @@ impl<'a> Renderer<'a> {
         // (card, whether it is new)
         // Handed out a few at a time, so that no core is left with a long
         // run of cards at the end while the other waits.
-        let made: Vec<(Arc<AnnouncementCard>, bool)> = site
-            .announcements
-            .par_iter()
-            .zip(&card_keys)
-            .with_max_len(CARDS_PER_PIECE)
-            .map(|(a, key)| match earlier.get(&a.slug) {
-                Some((k, card)) if k == key => (card.clone(), false),
-                _ => (Arc::new(AnnouncementCard::new(site, tr, a)), true),
-            })
-            .collect();
+        // The templates are folded for this site meanwhile.
+        let site_view = SiteView::new(site, tr);
+        let (folded, made) = rayon::join(
+            || theme.folded(&site_view, tr),
+            || -> Vec<(Arc<AnnouncementCard>, bool)> {
+                site.announcements
+                    .par_iter()
+                    .zip(&card_keys)
+                    .with_max_len(CARDS_PER_PIECE)
+                    .map(|(a, key)| match earlier.get(&a.slug) {
+                        Some((k, card)) if k == key => (card.clone(), false),
+                        _ => (Arc::new(AnnouncementCard::new(site, tr, a)), true),
+                    })
+                    .collect()
+            },
+        );
         if let Some(c) = cards {
             for ((a, (card, new)), key) in site.announcements.iter().zip(&made).zip(&card_keys) {
                 if *new {
@@ -623,7 +632,8 @@ impl<'a> Renderer<'a> {
             theme,
             tr,
             alternates: OnceLock::new(),
-            site_view: SiteView::new(site, tr),
+            folded,
+            site_view,
             announcements,
             services: {
                 // A category's name here: from a service written in this language.
@@ -1162,7 +1172,21 @@ impl<'a> Renderer<'a> {
         }
         // A page's frame alone is some 6 KB; a card is smaller.
         let mut html = Vec::with_capacity(if meta.is_some() { 16 << 10 } else { 2 << 10 });
-        let html = match self.theme.tera.render_to(template, &ctx, &mut html) {
+        // The folded templates hold this renderer's `site` and `tr`: not
+        // for data that brings its own.
+        let own = keys.iter().any(|k| k == "site" || k == "tr");
+        let folded = self.folded.as_deref().filter(|_| !own);
+        let mut rendered = match folded {
+            Some(tera) => tera.render_to(template, &ctx, &mut html),
+            None => self.theme.tera.render_to(template, &ctx, &mut html),
+        };
+        if rendered.is_err() && folded.is_some() {
+            // The error as the theme's own templates give it: the folded
+            // ones have other columns.
+            html.clear();
+            rendered = self.theme.tera.render_to(template, &ctx, &mut html);
+        }
+        let html = match rendered {
             Ok(()) => Ok(html),
             Err(e) => Err(Diagnostic::new(
                 format!("templates/{template}"),
@@ -1171,7 +1195,7 @@ impl<'a> Renderer<'a> {
         };
         // Back to the pool without these values, unless they replaced the
         // shared ones.
-        if !keys.iter().any(|k| k == "site" || k == "tr") {
+        if !own {
             for key in &keys {
                 ctx.remove(key);
             }
@@ -2105,6 +2129,36 @@ impl<'a> Renderer<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Pages rendered from the templates with the site's words and values
+    /// written in (`Theme::folded`) are byte for byte those the theme's own
+    /// templates give, in every language of the demo.
+    #[test]
+    fn folded_templates_render_every_page_as_the_themes_own() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let config =
+            crate::config::Config::load(root, &Default::default()).expect("the demo's config");
+        let folded = Theme::load(&config).expect("the default theme");
+        let plain = Theme::load(&config)
+            .expect("the default theme")
+            .without_folding();
+        let sites = crate::site::load_sites(&config).expect("the demo builds");
+        assert!(sites.len() > 1, "the demo has more than one language");
+        let (a, b) = (
+            render_sites(&sites, &folded, None).expect("the demo renders"),
+            render_sites(&sites, &plain, None).expect("the demo renders"),
+        );
+        for site in &sites {
+            assert!(Renderer::new(site, &folded).folded.is_some());
+            assert!(Renderer::new(site, &plain).folded.is_none());
+        }
+        assert!(a.len() > 100);
+        assert_eq!(a.len(), b.len());
+        for (x, y) in a.iter().zip(&b) {
+            assert_eq!(x.path, y.path);
+            assert!(x.bytes == y.bytes, "{} differs", x.path);
+        }
+    }
 
     /// Jobs are rendered costliest first, yet `render_all` returns each
     /// job's output at that job's place, as rendering them one by one does

@@ -5,8 +5,11 @@
 use crate::config::Config;
 use crate::diagnostic::Diagnostic;
 use include_dir::{include_dir, Dir};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+mod fold;
 
 static DEFAULT_THEME: Dir = include_dir!("$CARGO_MANIFEST_DIR/themes/default");
 
@@ -16,6 +19,12 @@ pub struct Theme {
     pub i18n: crate::i18n::Translations,
     /// Files copied to the output as they are, by site path.
     pub assets: BTreeMap<String, Vec<u8>>,
+    /// The templates' sources by name, for `folded`.
+    sources: Vec<(String, String)>,
+    /// Whether the templates may be folded at all (see `fold`).
+    foldable: bool,
+    /// Folded templates, by the hash of the values folded in.
+    folded: Mutex<HashMap<u64, Option<Arc<tera::Tera>>>>,
 }
 
 /// A file as (path relative to its folder, bytes).
@@ -100,9 +109,7 @@ impl Theme {
             sources.insert(rel.clone(), (format!("templates/{rel}"), text));
         }
 
-        let mut tera = tera::Tera::default();
-        tera.autoescape_on(vec![".html", ".xml"]);
-        tera.set_escape_fn(write_escaped_html);
+        let mut tera = new_tera();
         let raw: Vec<(&str, &str)> = sources
             .iter()
             .map(|(name, (_, text))| (name.as_str(), text.as_str()))
@@ -135,12 +142,101 @@ impl Theme {
             files.insert(rel, bytes);
         }
         let i18n = load_i18n(config, on_disk.is_dir().then_some(on_disk.as_path()))?;
+        let sources: Vec<(String, String)> = sources
+            .into_iter()
+            .map(|(name, (_, text))| (name, text))
+            .collect();
         Ok(Theme {
             tera,
             i18n,
             assets: files,
+            foldable: fold::foldable(sources.iter().map(|(n, t)| (n.as_str(), t.as_str()))),
+            sources,
+            folded: Mutex::default(),
         })
     }
+
+    /// The theme, never folded (to compare pages with the folded ones').
+    #[cfg(test)]
+    pub(crate) fn without_folding(mut self) -> Theme {
+        self.foldable = false;
+        self
+    }
+
+    /// The templates with the text values of `site` and `tr` (as pages see
+    /// them) written in where they are printed as they are (see `fold`), or
+    /// `None` when the theme binds those names itself or nothing would be
+    /// folded. Compiled once per set of values and kept.
+    pub fn folded(
+        &self,
+        site: &impl serde::Serialize,
+        tr: &impl serde::Serialize,
+    ) -> Option<Arc<tera::Tera>> {
+        if !self.foldable {
+            return None;
+        }
+        let site = tera::Value::from_serializable(site);
+        let tr = tera::Value::from_serializable(tr);
+        let mut values: HashMap<(&str, &str), &str> = HashMap::new();
+        for (name, map) in [("site", &site), ("tr", &tr)] {
+            for (key, value) in map.as_map().into_iter().flatten() {
+                // The moment of the build changes with every build unless
+                // fixed: not worth a new set of templates each time.
+                if let (Some(key), Some(text), false) =
+                    (key.as_str(), value.as_str(), value.is_safe())
+                {
+                    if !(name == "site" && key == "now") {
+                        values.insert((name, key), text);
+                    }
+                }
+            }
+        }
+        let key = {
+            use std::hash::{Hash, Hasher};
+            let mut sorted: Vec<_> = values.iter().collect();
+            sorted.sort();
+            let mut h = std::collections::hash_map::DefaultHasher::new();
+            sorted.hash(&mut h);
+            h.finish()
+        };
+        let mut kept = self.folded.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(t) = kept.get(&key) {
+            return t.clone();
+        }
+        let _t = crate::timing::phase("fold templates");
+        let mut count = 0;
+        let folded: Vec<(&str, String)> = self
+            .sources
+            .iter()
+            .map(|(name, text)| {
+                if !fold::escaped(name) {
+                    return (name.as_str(), text.clone());
+                }
+                let (text, n) = fold::fold(text, true, &values);
+                count += n;
+                (name.as_str(), text)
+            })
+            .collect();
+        let mut tera = new_tera();
+        // The theme's own templates compiled; these differ only in text, so
+        // they compile too, but should they not, the theme's are used.
+        let made = (count > 0 && tera.add_raw_templates(folded).is_ok()).then(|| Arc::new(tera));
+        // A live preview may see many sites' values over its life: only the
+        // last few are kept.
+        if kept.len() >= 16 {
+            kept.clear();
+        }
+        kept.insert(key, made.clone());
+        made
+    }
+}
+
+/// A tera instance set up as every theme's is.
+fn new_tera() -> tera::Tera {
+    let mut tera = tera::Tera::default();
+    tera.autoescape_on(vec![".html", ".xml"]);
+    tera.set_escape_fn(write_escaped_html);
+    tera
 }
 
 /// The words of every language: the built-in theme's, then a theme

@@ -1,0 +1,337 @@
+//! Templates specialised to one language of one site: each `{{ tr.KEY }}`
+//! and `{{ site.KEY }}` whose value is text is written into the template as
+//! that text (escaped as tera would), so rendering a page no longer looks
+//! the two names up, fetches the key and escapes the value every time. A
+//! page's frame holds some sixty of them.
+//!
+//! The output stays byte for byte the same. What is folded:
+//! - only a whole expression `{{ tr.KEY }}` or `{{ site.KEY }}` (no filter,
+//!   no whitespace control), in a template tera escapes (`.html`, `.xml`);
+//! - not inside a component's definition (there `tr` and `site` are its
+//!   arguments) nor inside a component call's body, nor in `{% raw %}`;
+//! - only values that cannot change the template around them: text with no
+//!   `{`, no line break (errors keep their lines), not empty and not
+//!   starting or ending with white space (whitespace control trims the text
+//!   around an expression, never the expression's value);
+//! - nothing at all when some template binds `tr` or `site` itself (`set`,
+//!   `set_global`, a `for` loop's name), or when a template tera does not
+//!   escape includes others (an included `.html` template is then rendered
+//!   unescaped).
+
+use std::collections::HashMap;
+
+/// One piece of a template's source.
+#[derive(Debug, PartialEq)]
+enum Piece<'a> {
+    /// Text, comments and `{% raw %}` blocks: copied as they are.
+    Verbatim(&'a str),
+    /// `{{ ... }}`: the whole, and what is between the delimiters.
+    Expr(&'a str, &'a str),
+    /// `{% ... %}`: the whole, and what is between the delimiters.
+    Tag(&'a str, &'a str),
+}
+
+/// Cuts a template's source into text, comments, expressions and tags.
+/// Quoted strings inside an expression or tag are skipped over, so a `}}`
+/// in one does not end it.
+fn pieces(src: &str) -> Vec<Piece<'_>> {
+    let b = src.as_bytes();
+    let mut out = Vec::new();
+    let mut text = 0;
+    let mut i = 0;
+    while i + 1 < b.len() {
+        if b[i] != b'{' || !matches!(b[i + 1], b'{' | b'%' | b'#') {
+            i += 1;
+            continue;
+        }
+        if text < i {
+            out.push(Piece::Verbatim(&src[text..i]));
+        }
+        match b[i + 1] {
+            b'#' => {
+                let end = src[i + 2..].find("#}").map_or(b.len(), |j| i + 2 + j + 2);
+                out.push(Piece::Verbatim(&src[i..end]));
+                i = end;
+            }
+            b'{' => {
+                let end = close(src, i + 2, "}}");
+                out.push(Piece::Expr(&src[i..end], inner(src, i, end)));
+                i = end;
+            }
+            _ => {
+                let end = close(src, i + 2, "%}");
+                let tag = inner(src, i, end);
+                if words(tag).first() == Some(&"raw") {
+                    // Through the `{% endraw %}` tag.
+                    let mut at = end;
+                    let mut stop = b.len();
+                    while let Some(j) = src[at..].find("{%") {
+                        let open = at + j;
+                        let close_at = close(src, open + 2, "%}");
+                        if words(inner(src, open, close_at)).first() == Some(&"endraw") {
+                            stop = close_at;
+                            break;
+                        }
+                        at = close_at;
+                    }
+                    out.push(Piece::Verbatim(&src[i..stop]));
+                    i = stop;
+                } else {
+                    out.push(Piece::Tag(&src[i..end], tag));
+                    i = end;
+                }
+            }
+        }
+        text = i;
+    }
+    if text < b.len() {
+        out.push(Piece::Verbatim(&src[text..]));
+    }
+    out
+}
+
+/// Where the expression or tag whose inside starts at `from` ends (just
+/// past `delim`), or the end of the source.
+fn close(src: &str, from: usize, delim: &str) -> usize {
+    let b = src.as_bytes();
+    let mut i = from;
+    while i < b.len() {
+        match b[i] {
+            q @ (b'"' | b'\'' | b'`') => {
+                i = src[i + 1..]
+                    .find(q as char)
+                    .map_or(b.len(), |j| i + 1 + j + 1);
+            }
+            _ if src[i..].starts_with(delim) => return i + delim.len(),
+            _ => i += 1,
+        }
+    }
+    b.len()
+}
+
+/// Between the two-byte delimiters of the piece from `start` to `end`.
+fn inner(src: &str, start: usize, end: usize) -> &str {
+    let stop = end.saturating_sub(2).max(start + 2);
+    src.get(start + 2..stop).unwrap_or("")
+}
+
+/// A tag's words, whitespace control left out.
+fn words(tag: &str) -> Vec<&str> {
+    tag.trim_matches('-')
+        .split(|c: char| c.is_whitespace() || c == '=' || c == ',')
+        .filter(|w| !w.is_empty())
+        .collect()
+}
+
+/// `(name, key)` when an expression is exactly ` tr.KEY ` or ` site.KEY `.
+fn constant(expr: &str) -> Option<(&str, &str)> {
+    // Whitespace control (`{{-`, `-}}`) trims text next to the expression:
+    // left alone.
+    if !expr.starts_with(char::is_whitespace) || !expr.ends_with(char::is_whitespace) {
+        return None;
+    }
+    let (name, key) = expr.trim().split_once('.')?;
+    let ident = !key.is_empty()
+        && !key.starts_with(|c: char| c.is_ascii_digit())
+        && key.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'_');
+    (matches!(name, "tr" | "site") && ident).then_some((name, key))
+}
+
+/// Whether a template binds `tr` or `site` (so the names do not always
+/// mean the context's values), or, not being escaped, includes another.
+fn forbids_folding(src: &str, escaped: bool) -> bool {
+    pieces(src).iter().any(|p| {
+        let Piece::Tag(_, tag) = p else { return false };
+        let w = words(tag);
+        match w.first().copied() {
+            Some("set" | "set_global") => matches!(w.get(1).copied(), Some("tr" | "site")),
+            Some("for") => w[1..]
+                .iter()
+                .take_while(|x| **x != "in")
+                .any(|x| matches!(*x, "tr" | "site")),
+            Some("include") => !escaped,
+            _ => false,
+        }
+    })
+}
+
+/// Whether tera escapes what a template of this name prints.
+pub fn escaped(name: &str) -> bool {
+    name.ends_with(".html") || name.ends_with(".xml")
+}
+
+/// Whether the templates may be folded at all (see the module's notes).
+pub fn foldable<'a>(templates: impl IntoIterator<Item = (&'a str, &'a str)>) -> bool {
+    !templates
+        .into_iter()
+        .any(|(name, src)| forbids_folding(src, escaped(name)))
+}
+
+/// Text that may stand in for an expression: see the module's notes.
+fn fits(value: &str, before: Option<char>) -> bool {
+    !value.is_empty()
+        && !value.contains(['{', '\n', '\r'])
+        && !value.starts_with(char::is_whitespace)
+        && !value.ends_with(char::is_whitespace)
+        // `{` then `%` or `#` would open a tag or a comment.
+        && (before != Some('{') || !value.starts_with(['%', '#']))
+}
+
+/// `src` with its constants written in, escaped for HTML when `escape`;
+/// `values` holds the text of `tr.KEY` under `("tr", KEY)` and the same for
+/// `site`. Also says how many were folded.
+pub fn fold(src: &str, escape: bool, values: &HashMap<(&str, &str), &str>) -> (String, usize) {
+    let mut out = String::with_capacity(src.len());
+    let mut folded = 0;
+    // Inside a component's definition, or a component call's body.
+    let mut definition = 0usize;
+    let mut body = 0usize;
+    for p in pieces(src) {
+        match p {
+            Piece::Verbatim(s) => out.push_str(s),
+            Piece::Tag(whole, tag) => {
+                let t = tag.trim_matches('-').trim();
+                match words(t).first().copied() {
+                    Some("component") => definition += 1,
+                    Some("endcomponent") => definition = definition.saturating_sub(1),
+                    _ if t.starts_with("</") => body = body.saturating_sub(1),
+                    _ if t.starts_with('<') && !t.ends_with("/>") => body += 1,
+                    _ => {}
+                }
+                out.push_str(whole);
+            }
+            Piece::Expr(whole, expr) => {
+                let value = (definition == 0 && body == 0)
+                    .then(|| constant(expr))
+                    .flatten()
+                    .and_then(|key| values.get(&key).copied())
+                    .map(|v| {
+                        if escape {
+                            super::escape_html(v)
+                        } else {
+                            v.to_owned()
+                        }
+                    })
+                    .filter(|v| fits(v, out.chars().next_back()));
+                match value {
+                    Some(v) => {
+                        out.push_str(&v);
+                        folded += 1;
+                    }
+                    None => out.push_str(whole),
+                }
+            }
+        }
+    }
+    (out, folded)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn values() -> HashMap<(&'static str, &'static str), &'static str> {
+        HashMap::from([
+            (("tr", "skip"), "Skip to content"),
+            (("tr", "quote"), "Tom's \"best\" <b>&</b>"),
+            (("site", "title"), "IT"),
+            (("tr", "empty"), ""),
+            (("tr", "spaced"), " x"),
+            (("tr", "brace"), "a{b"),
+            (("tr", "lines"), "a\nb"),
+            (("tr", "pct"), "%x"),
+        ])
+    }
+
+    fn f(src: &str) -> String {
+        fold(src, true, &values()).0
+    }
+
+    #[test]
+    fn whole_constant_expressions_become_escaped_text() {
+        assert_eq!(
+            f("<a>{{ tr.skip }}</a><b>{{site.title}}</b>"),
+            "<a>Skip to content</a><b>{{site.title}}</b>"
+        );
+        assert_eq!(f("<p>{{  site.title  }}</p>"), "<p>IT</p>");
+        assert_eq!(
+            f("{{ tr.quote }}"),
+            "Tom&#39;s &quot;best&quot; &lt;b&gt;&amp;&lt;/b&gt;"
+        );
+        assert_eq!(
+            fold("{{ tr.quote }}", false, &values()).0,
+            "Tom's \"best\" <b>&</b>"
+        );
+        assert_eq!(fold("{{ tr.skip }} {{ tr.skip }}", true, &values()).1, 2);
+    }
+
+    #[test]
+    fn anything_else_is_left_as_it_is() {
+        for src in [
+            "{{ tr.skip | upper }}",
+            "{{- tr.skip }}",
+            "{{ tr.skip -}}",
+            "{{ tr.missing }}",
+            "{{ tr.skip.more }}",
+            "{{ page.title }}",
+            "{{ tr[\"skip\"] }}",
+            "{{ trx.skip }}",
+            "{# {{ tr.skip }} #}",
+            "{% raw %}{{ tr.skip }}{% endraw %}",
+            "{%- raw -%}{{ tr.skip }}{%- endraw -%}",
+            "{% set x = \"}}{{ tr.skip }}\" %}",
+            "{% component c(tr) %}{{ tr.skip }}{% endcomponent c %}",
+            "{% <c tr={tr}> %}{{ tr.skip }}{% </c> %}",
+            "{{ tr.empty }}",
+            "{{ tr.spaced }}",
+            "{{ tr.brace }}",
+            "{{ tr.lines }}",
+            "{{ tr.skip",
+        ] {
+            assert_eq!(f(src), src, "{src}");
+        }
+        // After a component, or a call with a body, folding goes on.
+        assert_eq!(
+            f("{% component c(tr) %}{{ tr.skip }}{% endcomponent c %}{{ tr.skip }}"),
+            "{% component c(tr) %}{{ tr.skip }}{% endcomponent c %}Skip to content"
+        );
+        assert_eq!(
+            f("{% <c tr={tr}> %}{{ tr.skip }}{% </c> %}{{ <c /> }}{{ tr.skip }}"),
+            "{% <c tr={tr}> %}{{ tr.skip }}{% </c> %}{{ <c /> }}Skip to content"
+        );
+        assert_eq!(
+            f("{% raw %}x{% endraw %}{{ tr.skip }}"),
+            "{% raw %}x{% endraw %}Skip to content"
+        );
+    }
+
+    #[test]
+    fn text_that_would_open_a_tag_is_not_written_after_a_brace() {
+        assert!(!fits("%x", Some('{')));
+        assert!(!fits("#x", Some('{')));
+        assert!(fits("%x", Some('a')));
+        assert!(fits("x", Some('{')));
+    }
+
+    #[test]
+    fn templates_that_bind_the_names_are_not_folded() {
+        for src in [
+            "{% set tr = 1 %}",
+            "{%- set_global site = 1 -%}",
+            "{% for tr in xs %}{% endfor %}",
+            "{% for k, site in m %}{% endfor %}",
+        ] {
+            assert!(!foldable([("a.html", src)]), "{src}");
+        }
+        assert!(!foldable([("a.txt", "{% include \"b.html\" %}")]));
+        for src in [
+            "{% set trx = 1 %}",
+            "{% for t in tr.list %}{% endfor %}",
+            "{% include \"b.html\" %}",
+            "{% raw %}{% set tr = 1 %}{% endraw %}",
+            "{# {% set tr = 1 %} #}",
+        ] {
+            assert!(foldable([("a.html", src)]), "{src}");
+        }
+    }
+}
