@@ -90,7 +90,10 @@ pub fn render(markdown: &str, ctx: &RenderContext) -> (Rendered, Vec<Diagnostic>
     let mut errors = Vec::new();
     let mut out = Rendered::default();
     let mut used_ids: HashSet<String> = HashSet::new();
-    let mut events: Vec<Event> = Vec::new();
+    // Room for the events and the HTML of a typical text, so neither is
+    // copied as it grows (HTML is a little longer than its Markdown).
+    let mut events: Vec<Event> = Vec::with_capacity(markdown.len() / 16 + 16);
+    out.html.reserve(markdown.len() + markdown.len() / 4);
     // Index into `events` of each `##` start, for sections.
     let mut h2_starts: Vec<usize> = Vec::new();
     let mut heading: Option<(usize, HeadingLevel, Option<String>, String)> = None;

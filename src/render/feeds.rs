@@ -449,10 +449,16 @@ pub fn rss(site: &Site, tr: &Strings, key: &FeedKey, entries: &[Entry]) -> Vec<u
     channel.set_atom_ext(AtomExtension {
         links: vec![self_link],
     });
+    // Room for the items' HTML and summaries, and the markup around them.
+    let room = items
+        .iter()
+        .map(|i| i.content().map_or(0, str::len) + i.description().map_or(0, str::len) + 640)
+        .sum::<usize>()
+        + 1024;
     channel.set_items(items);
     // The writer adds the XML declaration; writing to a Vec cannot fail.
     let mut out = channel
-        .pretty_write_to(Vec::new(), b' ', 2)
+        .pretty_write_to(Vec::with_capacity(room), b' ', 2)
         .unwrap_or_default();
     out.push(b'\n');
     out
@@ -513,7 +519,19 @@ pub fn json(site: &Site, tr: &Strings, key: &FeedKey, entries: &[Entry]) -> Vec<
             })
             .collect(),
     };
-    let mut out = serde_json::to_vec_pretty(&feed).unwrap_or_default();
+    // Room for the items' HTML and summaries, and the fields around them
+    // (escaping makes HTML a little longer).
+    let room = feed
+        .items
+        .iter()
+        .map(|i| i.content_html.len() + i.content_html.len() / 16 + i.summary.len() + 512)
+        .sum::<usize>()
+        + 1024;
+    let mut out = Vec::with_capacity(room);
+    if serde_json::to_writer_pretty(&mut out, &feed).is_err() {
+        // Not for a Vec and these fields; as `to_vec_pretty` would be.
+        out.clear();
+    }
     out.push(b'\n');
     out
 }

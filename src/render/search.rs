@@ -206,17 +206,14 @@ fn keywords_of(text: String, known: &str, lang: &str) -> String {
     let known: Vec<String> = self::words(known).collect();
     let stop = stop_set(lang);
     let word = |c: &Count| &words.text[c.start as usize..(c.start + c.len) as usize];
-    let mut ranked: Vec<Count> = counts
-        .into_iter()
-        .chain(short.drain())
-        .filter(|c| {
-            let w = word(c);
-            !(w.chars().nth(2).is_none()
-                || w.bytes().all(|c| c.is_ascii_digit())
-                || stop.contains(w)
-                || known.iter().any(|k| k == w))
-        })
-        .collect();
+    let mut ranked: Vec<Count> = Vec::with_capacity(counts.len() + short.taken.len());
+    ranked.extend(counts.into_iter().chain(short.drain()).filter(|c| {
+        let w = word(c);
+        !(w.chars().nth(2).is_none()
+            || w.bytes().all(|c| c.is_ascii_digit())
+            || stop.contains(w)
+            || known.iter().any(|k| k == w))
+    }));
     // Empty again, for this thread's next text; one grown by a text of
     // very many distinct words is let go rather than kept for the
     // thread's life.
