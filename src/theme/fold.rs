@@ -15,8 +15,9 @@
 //!   around an expression, never the expression's value);
 //! - nothing at all when some template binds `tr` or `site` itself (`set`,
 //!   `set_global`, a `for` loop's name), or when a template tera does not
-//!   escape includes others (an included `.html` template is then rendered
-//!   unescaped).
+//!   escape includes or extends another (which is then rendered unescaped);
+//! - never `site.now`, the moment of the build, which changes with every
+//!   build unless fixed (it would make a new set of templates each time).
 
 use std::collections::HashMap;
 
@@ -149,7 +150,8 @@ fn forbids_folding(src: &str, escaped: bool) -> bool {
                 .iter()
                 .take_while(|x| **x != "in")
                 .any(|x| matches!(*x, "tr" | "site")),
-            Some("include") => !escaped,
+            // The other template would be rendered unescaped there.
+            Some("include" | "extends") => !escaped,
             _ => false,
         }
     })
@@ -324,6 +326,7 @@ mod tests {
             assert!(!foldable([("a.html", src)]), "{src}");
         }
         assert!(!foldable([("a.txt", "{% include \"b.html\" %}")]));
+        assert!(!foldable([("a.txt", "{% extends \"b.html\" %}")]));
         for src in [
             "{% set trx = 1 %}",
             "{% for t in tr.list %}{% endfor %}",
