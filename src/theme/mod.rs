@@ -212,7 +212,7 @@ impl Theme {
                 if !fold::escaped(name) {
                     return (name.as_str(), text.clone());
                 }
-                let (text, n) = fold::fold(text, true, &values);
+                let (text, n) = fold::fold(text, &values);
                 count += n;
                 (name.as_str(), text)
             })
