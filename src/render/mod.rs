@@ -2130,14 +2130,18 @@ impl<'a> Renderer<'a> {
 mod tests {
     use super::*;
 
+    /// The demo portal's configuration (this repository's root).
+    fn demo_config() -> crate::config::Config {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        crate::config::Config::load(root, &Default::default()).expect("the demo's config")
+    }
+
     /// Pages rendered from the templates with the site's words and values
     /// written in (`Theme::folded`) are byte for byte those the theme's own
     /// templates give, in every language of the demo.
     #[test]
     fn folded_templates_render_every_page_as_the_themes_own() {
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-        let config =
-            crate::config::Config::load(root, &Default::default()).expect("the demo's config");
+        let config = demo_config();
         let folded = Theme::load(&config).expect("the default theme");
         let plain = Theme::load(&config)
             .expect("the default theme")
@@ -2165,9 +2169,7 @@ mod tests {
     /// (the sitemap and the preview's cache pair outputs with jobs).
     #[test]
     fn outputs_come_back_in_the_jobs_order() {
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-        let config =
-            crate::config::Config::load(root, &Default::default()).expect("the demo's config");
+        let config = demo_config();
         let theme = Theme::load(&config).expect("the default theme");
         let sites = crate::site::load_sites(&config).expect("the demo builds");
         let site = &sites[0];
