@@ -1227,9 +1227,13 @@ impl<'a> Renderer<'a> {
                     self.render_template("announcement_card.html", None, data, Vec::new(), || {
                         format!("the card of {}", card.url)
                     })
-                    // Always whole text (tera writes `str`s), so nothing
-                    // is replaced.
-                    .map(|html| tera::Value::normal_string(&String::from_utf8_lossy(&html)))
+                    // Always whole text (tera writes `str`s): checked as
+                    // such (quickly, unlike a lossy conversion, which goes
+                    // character by character), never replaced.
+                    .map(|html| match std::str::from_utf8(&html) {
+                        Ok(text) => tera::Value::normal_string(text),
+                        Err(_) => tera::Value::normal_string(&String::from_utf8_lossy(&html)),
+                    })
                 });
                 made.clone()
             })
