@@ -100,16 +100,28 @@ fn medians(all: &[Run]) -> Run {
     }
 }
 
-/// The median of `theirs`'s wall time over `ours`'s, run by run: each pair
-/// ran one after the other, so it saw the machine at about the same speed.
-fn paired_ratio(theirs: &[Run], ours: &[Run]) -> f64 {
-    median(
-        theirs
-            .iter()
-            .zip(ours)
-            .map(|(t, o)| t.wall / o.wall)
-            .collect(),
-    )
+/// Ratios of wall times, run by run: their median, lowest and highest.
+struct Paired {
+    median: f64,
+    low: f64,
+    high: f64,
+}
+
+/// `theirs`'s wall time over `ours`'s, run by run: each pair ran one after
+/// the other, so it saw the machine at about the same speed.
+fn paired_ratio(theirs: &[Run], ours: &[Run]) -> Paired {
+    let ratios: Vec<f64> = theirs
+        .iter()
+        .zip(ours)
+        .map(|(t, o)| t.wall / o.wall)
+        .collect();
+    let low = ratios.iter().copied().fold(f64::INFINITY, f64::min);
+    let high = ratios.iter().copied().fold(0.0, f64::max);
+    Paired {
+        median: median(ratios),
+        low,
+        high,
+    }
 }
 
 /// Seconds to write the files of `site` (a built site, read into memory
@@ -442,7 +454,7 @@ fn main() {
     );
 
     let mut rows = Vec::new();
-    let mut others: Vec<(usize, &str, Run, Run, f64)> = Vec::new();
+    let mut others: Vec<(usize, &str, Run, Run, Paired)> = Vec::new();
     for &n in &sizes {
         let portal = dir.join(format!("portal-{n}"));
         eprintln!("generating {n} announcements ...");
@@ -565,12 +577,15 @@ fn main() {
         println!("|---|---|---|---|---|---|---|---|");
         for (n, name, theirs, ours, paired) in others {
             println!(
-                "| {n} | {name} | {:.2} s | {:.2} s | {:.0} MB | {:.2} s | {:.1}× | {paired:.1}× |",
+                "| {n} | {name} | {:.2} s | {:.2} s | {:.0} MB | {:.2} s | {:.1}× | {:.1}× ({:.1}–{:.1}×) |",
                 theirs.wall,
                 theirs.cpu,
                 theirs.peak_mb,
                 ours.wall,
-                theirs.wall / ours.wall
+                theirs.wall / ours.wall,
+                paired.median,
+                paired.low,
+                paired.high
             );
         }
     }
@@ -580,7 +595,7 @@ fn main() {
     );
     if others_shown {
         println!(
-            "run by run: the median of the ratio of each run to portico's run just before it."
+            "run by run: the median of the ratio of each run to portico's run just before it, and (in brackets) the lowest and highest."
         );
     }
 }
