@@ -520,12 +520,22 @@ pub fn json(site: &Site, tr: &Strings, key: &FeedKey, entries: &[Entry]) -> Vec<
             .collect(),
     };
     // Room for the items' HTML and summaries, and the fields around them
-    // (escaping makes HTML a little longer).
+    // (escaping makes HTML a little longer); and for what the writer
+    // reserves before each text, six bytes for each of its bytes (the
+    // most escaping can make of it), so that the last item's HTML does not
+    // make it copy the whole feed into a larger buffer.
+    let longest = feed
+        .items
+        .iter()
+        .map(|i| i.content_html.len().max(i.summary.len()))
+        .max()
+        .unwrap_or(0);
     let room = feed
         .items
         .iter()
         .map(|i| i.content_html.len() + i.content_html.len() / 16 + i.summary.len() + 512)
         .sum::<usize>()
+        + 6 * longest
         + 1024;
     let mut out = pretty_json(&feed, room);
     out.push(b'\n');
