@@ -286,7 +286,7 @@ impl Short {
         (key.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> shift) as usize
     }
 
-    #[inline]
+    #[inline(always)]
     fn count(&mut self, key: u64, start: usize, first: u32) {
         let mask = self.slots.len() - 1;
         let mut i = Self::place(key, self.shift);
@@ -313,6 +313,8 @@ impl Short {
         }
     }
 
+    #[cold]
+    #[inline(never)]
     fn grow(&mut self) {
         let size = self.slots.len() * 2;
         let old = std::mem::replace(&mut self.slots, vec![ShortSlot::default(); size]);
