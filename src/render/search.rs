@@ -207,12 +207,23 @@ fn keywords_of(text: String, known: &str, lang: &str) -> String {
     let stop = stop_set(lang);
     let word = |c: &Count| &words.text[c.start as usize..(c.start + c.len) as usize];
     let mut ranked: Vec<Count> = Vec::with_capacity(counts.len() + short.taken.len());
-    ranked.extend(counts.into_iter().chain(short.drain()).filter(|c| {
+    ranked.extend(counts.into_iter().filter(|c| {
         let w = word(c);
         !(w.chars().nth(2).is_none()
             || w.bytes().all(|c| c.is_ascii_digit())
             || stop.contains(w)
             || known.iter().any(|k| k == w))
+    }));
+    // The short words (most of the distinct ones) are left out by their
+    // keys, without reading or hashing their text.
+    let known_keys: Vec<u64> = known.iter().filter_map(|k| Short::key_of(k)).collect();
+    let stop_keys = stop_keys(lang);
+    ranked.extend(short.drain().filter_map(|(key, c)| {
+        let digits = key.to_le_bytes()[..c.len as usize]
+            .iter()
+            .all(u8::is_ascii_digit);
+        let common = c.len < 3 || digits || stop_keys.contains(&key) || known_keys.contains(&key);
+        (!common).then_some(c)
     }));
     // Empty again, for this thread's next text; one grown by a text of
     // very many distinct words is let go rather than kept for the
@@ -333,17 +344,31 @@ impl Short {
 
     /// The counts, each taken out of the table as it is read: read them
     /// all, and the table is empty again.
-    fn drain(&mut self) -> impl Iterator<Item = Count> + '_ {
+    /// Each with its key.
+    fn drain(&mut self) -> impl Iterator<Item = (u64, Count)> + '_ {
         let Short { slots, taken, .. } = self;
         taken.drain(..).map(|i| {
             let s = std::mem::take(&mut slots[i as usize]);
-            Count {
+            let count = Count {
                 start: s.start,
                 len: 8 - s.key.leading_zeros() / 8,
                 n: s.n,
                 first: s.first,
-            }
+            };
+            (s.key, count)
         })
+    }
+
+    /// The key `w` has in the table, when it is a word the table counts
+    /// (ASCII, one to eight bytes).
+    fn key_of(w: &str) -> Option<u64> {
+        let bytes = w.as_bytes();
+        if !w.is_ascii() || bytes.is_empty() || bytes.len() > 8 {
+            return None;
+        }
+        let mut key = [0u8; 8];
+        key[..bytes.len()].copy_from_slice(bytes);
+        Some(u64::from_le_bytes(key))
     }
 }
 
@@ -584,6 +609,29 @@ fn stop_set(lang: &str) -> &'static rustc_hash::FxHashSet<&'static str> {
     }
 }
 
+/// The language's common words that the short-word table counts, by
+/// their keys there.
+fn stop_keys(lang: &str) -> &'static rustc_hash::FxHashSet<u64> {
+    use std::sync::LazyLock;
+    type Set = LazyLock<rustc_hash::FxHashSet<u64>>;
+    fn keys(lang: &str) -> rustc_hash::FxHashSet<u64> {
+        stopwords(lang)
+            .iter()
+            .filter_map(|w| Short::key_of(w))
+            .collect()
+    }
+    static NL: Set = LazyLock::new(|| keys("nl"));
+    static DE: Set = LazyLock::new(|| keys("de"));
+    static FR: Set = LazyLock::new(|| keys("fr"));
+    static EN: Set = LazyLock::new(|| keys("en"));
+    match lang {
+        "nl" => &NL,
+        "de" => &DE,
+        "fr" => &FR,
+        _ => &EN,
+    }
+}
+
 fn stopwords(lang: &str) -> &'static [&'static str] {
     match lang {
         "nl" => &[
@@ -704,11 +752,7 @@ mod tests {
             }
             w
         };
-        let key = |w: &str| {
-            let mut b = [0u8; 8];
-            b[..w.len()].copy_from_slice(w.as_bytes());
-            u64::from_le_bytes(b)
-        };
+        let key = |w: &str| Short::key_of(w).expect("a short ASCII word");
         // Word i is seen i % 7 + 1 times, first at place i.
         for round in 0..7 {
             for i in 0..5000u32 {
@@ -719,7 +763,10 @@ mod tests {
         }
         let mut counts: Vec<(u32, u32, u32, u32)> = short
             .drain()
-            .map(|c| (c.first, c.n, c.start, c.len))
+            .map(|(k, c)| {
+                assert_eq!(Some(k), Short::key_of(&word(c.first)));
+                (c.first, c.n, c.start, c.len)
+            })
             .collect();
         counts.sort_unstable();
         assert_eq!(counts.len(), 5000);
@@ -733,7 +780,7 @@ mod tests {
         short.count(key("again"), 9, 4);
         let again: Vec<(u32, u32, u32, u32)> = short
             .drain()
-            .map(|c| (c.first, c.n, c.start, c.len))
+            .map(|(_, c)| (c.first, c.n, c.start, c.len))
             .collect();
         assert_eq!(again, [(3, 2, 7, 5)]);
     }
