@@ -79,8 +79,9 @@ fn process_is_gone(pid: u32) -> bool {
 pub struct Staging {
     out_dir: PathBuf,
     tmp: Option<tempfile::TempDir>,
-    /// Folders made so far.
-    made: std::sync::Mutex<std::collections::HashSet<PathBuf>>,
+    /// Folders made so far, by their paths' bytes (hashed whole, not
+    /// component by component as a `Path` is).
+    made: std::sync::Mutex<rustc_hash::FxHashSet<Vec<u8>>>,
 }
 
 impl Staging {
@@ -112,18 +113,19 @@ impl Staging {
         };
         let path = tmp.path().join(rel);
         if let Some(dir) = path.parent() {
+            let key = dir.as_os_str().as_encoded_bytes();
             let known = self
                 .made
                 .lock()
                 .unwrap_or_else(|e| e.into_inner())
-                .contains(dir);
+                .contains(key);
             if !known {
                 std::fs::create_dir_all(dir)
                     .with_context(|| format!("cannot create {}", dir.display()))?;
                 self.made
                     .lock()
                     .unwrap_or_else(|e| e.into_inner())
-                    .insert(dir.to_path_buf());
+                    .insert(key.to_vec());
             }
         }
         std::fs::write(&path, o.bytes.as_slice())
