@@ -207,22 +207,22 @@ fn keywords_of(text: String, known: &str, lang: &str) -> String {
     let stop = stop_set(lang);
     let word = |c: &Count| &words.text[c.start as usize..(c.start + c.len) as usize];
     let mut ranked: Vec<Count> = Vec::with_capacity(counts.len() + short.taken.len());
+    // Longer and non-ASCII words, by their text.
     ranked.extend(counts.into_iter().filter(|c| {
         let w = word(c);
         !(w.chars().nth(2).is_none()
             || w.bytes().all(|c| c.is_ascii_digit())
-            || stop.contains(w)
+            || stop.words.contains(w)
             || known.iter().any(|k| k == w))
     }));
     // The short words (most of the distinct ones) are left out by their
     // keys, without reading or hashing their text.
     let known_keys: Vec<u64> = known.iter().filter_map(|k| Short::key_of(k)).collect();
-    let stop_keys = stop_keys(lang);
     ranked.extend(short.drain().filter_map(|(key, c)| {
         let digits = key.to_le_bytes()[..c.len as usize]
             .iter()
             .all(u8::is_ascii_digit);
-        let common = c.len < 3 || digits || stop_keys.contains(&key) || known_keys.contains(&key);
+        let common = c.len < 3 || digits || stop.keys.contains(&key) || known_keys.contains(&key);
         (!common).then_some(c)
     }));
     // Empty again, for this thread's next text; one grown by a text of
@@ -342,9 +342,8 @@ impl Short {
         }
     }
 
-    /// The counts, each taken out of the table as it is read: read them
-    /// all, and the table is empty again.
-    /// Each with its key.
+    /// The counts with their keys, each taken out of the table as it is
+    /// read: read them all, and the table is empty again.
     fn drain(&mut self) -> impl Iterator<Item = (u64, Count)> + '_ {
         let Short { slots, taken, .. } = self;
         taken.drain(..).map(|i| {
@@ -593,37 +592,26 @@ fn words(text: &str) -> impl Iterator<Item = String> + '_ {
         .map(str::to_lowercase)
 }
 
-/// The language's common words as a set, made once.
-fn stop_set(lang: &str) -> &'static rustc_hash::FxHashSet<&'static str> {
-    use std::sync::LazyLock;
-    type Set = LazyLock<rustc_hash::FxHashSet<&'static str>>;
-    static NL: Set = LazyLock::new(|| stopwords("nl").iter().copied().collect());
-    static DE: Set = LazyLock::new(|| stopwords("de").iter().copied().collect());
-    static FR: Set = LazyLock::new(|| stopwords("fr").iter().copied().collect());
-    static EN: Set = LazyLock::new(|| stopwords("en").iter().copied().collect());
-    match lang {
-        "nl" => &NL,
-        "de" => &DE,
-        "fr" => &FR,
-        _ => &EN,
-    }
+/// The language's common words, made once: as a set of words, and as the
+/// keys the short-word table gives those it counts.
+struct Stop {
+    words: rustc_hash::FxHashSet<&'static str>,
+    keys: rustc_hash::FxHashSet<u64>,
 }
 
-/// The language's common words that the short-word table counts, by
-/// their keys there.
-fn stop_keys(lang: &str) -> &'static rustc_hash::FxHashSet<u64> {
+fn stop_set(lang: &str) -> &'static Stop {
     use std::sync::LazyLock;
-    type Set = LazyLock<rustc_hash::FxHashSet<u64>>;
-    fn keys(lang: &str) -> rustc_hash::FxHashSet<u64> {
-        stopwords(lang)
-            .iter()
-            .filter_map(|w| Short::key_of(w))
-            .collect()
+    fn make(lang: &str) -> Stop {
+        let words = stopwords(lang);
+        Stop {
+            words: words.iter().copied().collect(),
+            keys: words.iter().filter_map(|w| Short::key_of(w)).collect(),
+        }
     }
-    static NL: Set = LazyLock::new(|| keys("nl"));
-    static DE: Set = LazyLock::new(|| keys("de"));
-    static FR: Set = LazyLock::new(|| keys("fr"));
-    static EN: Set = LazyLock::new(|| keys("en"));
+    static NL: LazyLock<Stop> = LazyLock::new(|| make("nl"));
+    static DE: LazyLock<Stop> = LazyLock::new(|| make("de"));
+    static FR: LazyLock<Stop> = LazyLock::new(|| make("fr"));
+    static EN: LazyLock<Stop> = LazyLock::new(|| make("en"));
     match lang {
         "nl" => &NL,
         "de" => &DE,
