@@ -846,6 +846,15 @@ mod tests {
                     "[ .,;:!?()<>\\[\\]{}\"'`~@#$%^&*_+=|/\\-]{1,3}",
                     "[éèÉçñßøÅΣσ’—–…²½中文🙂]{1,4}",
                     "\\PC{1,6}",
+                    // Words left out: every language's common words, the
+                    // known ones, numbers, in any case.
+                    proptest::strategy::Strategy::prop_map(proptest::sample::select(
+                        ["en", "nl", "de", "fr"]
+                            .iter()
+                            .flat_map(|l| stopwords(l).iter().copied())
+                            .chain(["Known", "WORDS", "known", "2026", "007"])
+                            .collect::<Vec<&str>>()
+                    ), str::to_owned),
                 ],
                 0..200,
             ),
