@@ -187,13 +187,20 @@ pub struct WindowView {
 
 /// Cuts `text` at a word boundary to at most `max` characters, with "…".
 pub fn shorten(text: &str, max: usize) -> String {
-    if text.chars().count() <= max {
+    // Where the character after the first `max` begins: none, and the
+    // text fits (no text has more characters than bytes).
+    let end = if text.len() <= max {
+        None
+    } else {
+        text.char_indices().nth(max).map(|(i, _)| i)
+    };
+    let Some(end) = end else {
         return text.to_owned();
-    }
-    let cut: String = text.chars().take(max).collect();
+    };
+    let cut = &text[..end];
     let cut = match cut.rfind(' ') {
         Some(i) if i > max / 2 => &cut[..i],
-        _ => cut.as_str(),
+        _ => cut,
     };
     format!("{}…", cut.trim_end_matches([',', ';', ':', '.', ' ']))
 }
@@ -675,5 +682,36 @@ mod tests {
         );
         let plain = b"<main>no cards</main>".to_vec();
         assert_eq!(CardHeading::H2.apply(plain.clone()), plain);
+    }
+
+    #[test]
+    fn shorten_cuts_at_a_word_within_the_characters_allowed() {
+        assert_eq!(shorten("Short enough", 12), "Short enough");
+        assert_eq!(
+            shorten("Café ouvert à tous, dès lundi", 20),
+            "Café ouvert à tous…"
+        );
+        assert_eq!(shorten("Unbrokenwordwithoutspaces", 10), "Unbrokenwo…");
+    }
+
+    proptest::proptest! {
+        /// The same cut as counting the text out character by character.
+        #[test]
+        fn shorten_is_a_cut_of_whole_characters(
+            text in "[a-zé’🙂 ,.;:]{0,80}",
+            max in 1usize..60,
+        ) {
+            let by_characters = if text.chars().count() <= max {
+                text.clone()
+            } else {
+                let cut: String = text.chars().take(max).collect();
+                let cut = match cut.rfind(' ') {
+                    Some(i) if i > max / 2 => &cut[..i],
+                    _ => cut.as_str(),
+                };
+                format!("{}…", cut.trim_end_matches([',', ';', ':', '.', ' ']))
+            };
+            proptest::prop_assert_eq!(shorten(&text, max), by_characters);
+        }
     }
 }
