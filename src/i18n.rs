@@ -53,34 +53,44 @@ impl Strings {
 
     /// "20 November 2026" in this language.
     pub fn date(&self, when: When, tz: &TimeZone) -> String {
-        let z = when.zoned(tz);
-        let month = self
-            .months
-            .get(usize::from(z.month().unsigned_abs()) - 1)
-            .cloned()
-            .unwrap_or_else(|| z.month().to_string());
+        self.date_of(&when.zoned(tz))
+    }
+
+    /// `date` of a time already placed in the time zone. Numbers are
+    /// written without the formatting machinery: dates fill every card,
+    /// page and feed item.
+    fn date_of(&self, z: &jiff::Zoned) -> String {
+        let numbered;
+        let month = match self.months.get(usize::from(z.month().unsigned_abs()) - 1) {
+            Some(name) => name.as_str(),
+            None => {
+                numbered = z.month().to_string();
+                numbered.as_str()
+            }
+        };
+        let (mut day, mut year) = (itoa::Buffer::new(), itoa::Buffer::new());
         fill(
             self.t("date"),
             &[
-                ("day", &z.day().to_string()),
-                ("month", &month),
-                ("year", &z.year().to_string()),
+                ("day", day.format(z.day())),
+                ("month", month),
+                ("year", year.format(z.year())),
             ],
         )
     }
 
     /// The date, with the time of day when the author gave one.
     pub fn date_time(&self, when: When, tz: &TimeZone) -> String {
-        if !when.has_time {
-            return self.date(when, tz);
-        }
         let z = when.zoned(tz);
+        if !when.has_time {
+            return self.date_of(&z);
+        }
         fill(
             self.t("date_time"),
             &[
-                ("date", &self.date(when, tz)),
-                ("time", &clock(&z)),
-                ("zone", &z.strftime("%Z").to_string()),
+                ("date", &self.date_of(&z)),
+                ("time", clock(&z).as_str()),
+                ("zone", &zone(&z)),
             ],
         )
     }
@@ -92,10 +102,10 @@ impl Strings {
             fill(
                 self.t("date_range_same_day"),
                 &[
-                    ("date", &self.date(start, tz)),
-                    ("start", &clock(&s)),
-                    ("end", &clock(&e)),
-                    ("zone", &e.strftime("%Z").to_string()),
+                    ("date", &self.date_of(&s)),
+                    ("start", clock(&s).as_str()),
+                    ("end", clock(&e).as_str()),
+                    ("zone", &zone(&e)),
                 ],
             )
         } else {
@@ -142,8 +152,28 @@ impl Strings {
 
 /// "14:30": the hour and minute (what `%H:%M` gives, without parsing a
 /// format each time).
-fn clock(z: &jiff::Zoned) -> String {
-    format!("{:02}:{:02}", z.hour(), z.minute())
+fn clock(z: &jiff::Zoned) -> Clock {
+    let digit = |n: i8, d: i8| b'0' + (n / d % 10).unsigned_abs();
+    let (h, m) = (z.hour(), z.minute());
+    Clock([digit(h, 10), digit(h, 1), b':', digit(m, 10), digit(m, 1)])
+}
+
+/// "09:30": a time of day as `clock` writes it.
+struct Clock([u8; 5]);
+
+impl Clock {
+    fn as_str(&self) -> &str {
+        // ASCII digits and a colon.
+        std::str::from_utf8(&self.0).unwrap_or_default()
+    }
+}
+
+/// The time zone's abbreviation at `z` ("CET", "CEST"), as `%Z` writes it.
+fn zone(z: &jiff::Zoned) -> String {
+    z.time_zone()
+        .to_offset_info(z.timestamp())
+        .abbreviation()
+        .to_ascii_uppercase()
 }
 
 /// `template` with each `{name}` of `args` replaced by its value, in one
