@@ -295,7 +295,8 @@ pub fn update_stamp(at: When) -> String {
     at.ts.strftime("%Y%m%dT%H%M%SZ").to_string()
 }
 
-struct ItemData {
+/// What a feed item shows, the same in RSS and JSON Feed.
+pub struct ItemData {
     guid: String,
     url: String,
     title: String,
@@ -304,6 +305,11 @@ struct ItemData {
     date: When,
     author: Option<String>,
     tags: Vec<String>,
+}
+
+/// The items of a feed with `entries`, for `rss` and `json`.
+pub fn items(site: &Site, tr: &Strings, entries: &[Entry]) -> Vec<ItemData> {
+    entries.iter().map(|&e| item_data(site, tr, e)).collect()
 }
 
 fn item_data(site: &Site, tr: &Strings, e: Entry) -> ItemData {
@@ -397,33 +403,41 @@ fn home_page(site: &Site, key: &FeedKey) -> String {
     }
 }
 
-pub fn rss(site: &Site, tr: &Strings, key: &FeedKey, entries: &[Entry]) -> Vec<u8> {
+pub fn rss(
+    site: &Site,
+    tr: &Strings,
+    key: &FeedKey,
+    entries: &[Entry],
+    items: &[ItemData],
+) -> Vec<u8> {
     use rss::extension::atom::{AtomExtension, Link};
     use rss::extension::dublincore::DublinCoreExtension;
     let c = &site.config;
     let (_, title, description) = describe(site, tr, key);
     let self_url = c.permalink(&format!("{}{}", folder(site, key), FeedFormat::Rss.file()));
-    let items: Vec<rss::Item> = entries
+    let items: Vec<rss::Item> = items
         .iter()
-        .map(|&e| {
-            let d = item_data(site, tr, e);
+        .map(|d| {
             let mut item = rss::Item::default();
-            item.set_title(d.title);
-            item.set_link(d.url);
-            item.set_description(d.summary);
-            item.set_content(d.html);
+            item.set_title(d.title.clone());
+            item.set_link(d.url.clone());
+            item.set_description(d.summary.clone());
+            item.set_content(d.html.clone());
             item.set_pub_date(rfc2822(site, d.date));
             item.set_guid(rss::Guid {
-                value: d.guid,
+                value: d.guid.clone(),
                 permalink: false,
             });
             item.set_categories(
                 d.tags
-                    .into_iter()
-                    .map(|name| rss::Category { name, domain: None })
+                    .iter()
+                    .map(|name| rss::Category {
+                        name: name.clone(),
+                        domain: None,
+                    })
                     .collect::<Vec<_>>(),
             );
-            if let Some(author) = d.author {
+            if let Some(author) = d.author.clone() {
                 item.set_dublin_core_ext(DublinCoreExtension {
                     creators: vec![author],
                     ..Default::default()
@@ -465,32 +479,32 @@ pub fn rss(site: &Site, tr: &Strings, key: &FeedKey, entries: &[Entry]) -> Vec<u
 }
 
 /// JSON Feed 1.1 (https://www.jsonfeed.org/version/1.1/).
-pub fn json(site: &Site, tr: &Strings, key: &FeedKey, entries: &[Entry]) -> Vec<u8> {
+pub fn json(site: &Site, tr: &Strings, key: &FeedKey, items: &[ItemData]) -> Vec<u8> {
     #[derive(Serialize)]
-    struct Author {
-        name: String,
+    struct Author<'a> {
+        name: &'a str,
     }
     #[derive(Serialize)]
-    struct Item {
-        id: String,
-        url: String,
-        title: String,
-        summary: String,
-        content_html: String,
+    struct Item<'a> {
+        id: &'a str,
+        url: &'a str,
+        title: &'a str,
+        summary: &'a str,
+        content_html: &'a str,
         date_published: String,
         #[serde(skip_serializing_if = "Vec::is_empty")]
-        authors: Vec<Author>,
-        tags: Vec<String>,
+        authors: Vec<Author<'a>>,
+        tags: &'a [String],
     }
     #[derive(Serialize)]
-    struct Feed {
+    struct Feed<'a> {
         version: &'static str,
         title: String,
         home_page_url: String,
         feed_url: String,
         description: String,
         language: String,
-        items: Vec<Item>,
+        items: Vec<Item<'a>>,
     }
     let c = &site.config;
     let (_, title, description) = describe(site, tr, key);
@@ -501,21 +515,17 @@ pub fn json(site: &Site, tr: &Strings, key: &FeedKey, entries: &[Entry]) -> Vec<
         feed_url: c.permalink(&format!("{}{}", folder(site, key), FeedFormat::Json.file())),
         description,
         language: c.lang.code.clone(),
-        items: entries
+        items: items
             .iter()
-            .copied()
-            .map(|e| {
-                let d = item_data(site, tr, e);
-                Item {
-                    id: d.guid,
-                    url: d.url,
-                    title: d.title,
-                    summary: d.summary,
-                    content_html: d.html,
-                    date_published: rfc3339(d.date),
-                    authors: d.author.into_iter().map(|name| Author { name }).collect(),
-                    tags: d.tags,
-                }
+            .map(|d| Item {
+                id: &d.guid,
+                url: &d.url,
+                title: &d.title,
+                summary: &d.summary,
+                content_html: &d.html,
+                date_published: rfc3339(d.date),
+                authors: d.author.iter().map(|name| Author { name }).collect(),
+                tags: &d.tags,
             })
             .collect(),
     };

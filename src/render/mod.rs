@@ -486,6 +486,9 @@ pub struct Renderer<'a> {
     /// Each announcement's calendar event (none without a window), made on
     /// first use and shared by the calendars that show it.
     ics_events: Vec<OnceLock<Option<Box<str>>>>,
+    /// A feed's items, made by whichever of its RSS and JSON files is
+    /// written first and taken out by the other (`feed_items`).
+    feed_items: std::sync::Mutex<HashMap<FeedKey, Arc<Vec<feeds::ItemData>>>>,
     /// A hash of what the feeds' entries are made of.
     feeds_key: u64,
     /// Template contexts holding what every page gets (`site`, `tr`), ready
@@ -597,6 +600,7 @@ impl<'a> Renderer<'a> {
         let search_key = revisions(site, false);
         Renderer {
             ics_events: site.announcements.iter().map(|_| OnceLock::new()).collect(),
+            feed_items: Default::default(),
             contexts: std::sync::Mutex::new(Vec::new()),
             site_feeds: OnceLock::new(),
             search_docs: {
@@ -1261,6 +1265,22 @@ impl<'a> Renderer<'a> {
     }
 
     /// A feed's entries, from every feed's computed once per render.
+    /// The items of `key`'s feed: made here for the first of its two files,
+    /// and let go once the second has them.
+    fn feed_items(&self, key: &FeedKey) -> Arc<Vec<feeds::ItemData>> {
+        let lock = || self.feed_items.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(items) = lock().remove(key) {
+            return items;
+        }
+        let items = Arc::new(feeds::items(self.site, self.tr, self.feed_entries(key)));
+        let mut made = lock();
+        // Made by both at once: both files have them, none is kept.
+        if made.remove(key).is_none() {
+            made.insert(key.clone(), items.clone());
+        }
+        items
+    }
+
     fn feed_entries(&self, key: &FeedKey) -> &[feeds::Entry] {
         let all = self
             .feed_entries
@@ -1911,9 +1931,11 @@ impl<'a> Renderer<'a> {
             }
             Job::Feed { key, format } => {
                 let folder = feeds::folder(site, key);
+                let entries = self.feed_entries(key);
+                let items = self.feed_items(key);
                 let bytes = match format {
-                    FeedFormat::Rss => feeds::rss(site, self.tr, key, self.feed_entries(key)),
-                    FeedFormat::Json => feeds::json(site, self.tr, key, self.feed_entries(key)),
+                    FeedFormat::Rss => feeds::rss(site, self.tr, key, entries, &items),
+                    FeedFormat::Json => feeds::json(site, self.tr, key, &items),
                 };
                 Ok(Output {
                     path: format!("{folder}{}", format.file()).into(),
