@@ -202,7 +202,11 @@ pub fn shorten(text: &str, max: usize) -> String {
         Some(i) if i > max / 2 => &cut[..i],
         _ => cut,
     };
-    format!("{}…", cut.trim_end_matches([',', ';', ':', '.', ' ']))
+    let cut = cut.trim_end_matches([',', ';', ':', '.', ' ']);
+    let mut out = String::with_capacity(cut.len() + '…'.len_utf8());
+    out.push_str(cut);
+    out.push('…');
+    out
 }
 
 /// An announcement in a list.
