@@ -8,6 +8,7 @@ use crate::date::When;
 use crate::i18n::Strings;
 use crate::site::{paths, Site};
 use serde::Serialize;
+use std::sync::Arc;
 
 /// Which announcements a feed carries.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -296,6 +297,7 @@ pub fn update_stamp(at: When) -> String {
 }
 
 /// What a feed item shows, the same in RSS and JSON Feed.
+#[derive(Clone)]
 pub struct ItemData {
     guid: String,
     url: String,
@@ -408,36 +410,36 @@ pub fn rss(
     tr: &Strings,
     key: &FeedKey,
     entries: &[Entry],
-    items: &[ItemData],
+    items: Arc<Vec<ItemData>>,
 ) -> Vec<u8> {
     use rss::extension::atom::{AtomExtension, Link};
     use rss::extension::dublincore::DublinCoreExtension;
     let c = &site.config;
     let (_, title, description) = describe(site, tr, key);
     let self_url = c.permalink(&format!("{}{}", folder(site, key), FeedFormat::Rss.file()));
+    // The items' texts are moved into the writer's items when nothing
+    // else holds them (the JSON feed was written first), else copied.
+    let items: Vec<ItemData> = Arc::try_unwrap(items).unwrap_or_else(|shared| shared.to_vec());
     let items: Vec<rss::Item> = items
-        .iter()
+        .into_iter()
         .map(|d| {
             let mut item = rss::Item::default();
-            item.set_title(d.title.clone());
-            item.set_link(d.url.clone());
-            item.set_description(d.summary.clone());
-            item.set_content(d.html.clone());
+            item.set_title(d.title);
+            item.set_link(d.url);
+            item.set_description(d.summary);
+            item.set_content(d.html);
             item.set_pub_date(rfc2822(site, d.date));
             item.set_guid(rss::Guid {
-                value: d.guid.clone(),
+                value: d.guid,
                 permalink: false,
             });
             item.set_categories(
                 d.tags
-                    .iter()
-                    .map(|name| rss::Category {
-                        name: name.clone(),
-                        domain: None,
-                    })
+                    .into_iter()
+                    .map(|name| rss::Category { name, domain: None })
                     .collect::<Vec<_>>(),
             );
-            if let Some(author) = d.author.clone() {
+            if let Some(author) = d.author {
                 item.set_dublin_core_ext(DublinCoreExtension {
                     creators: vec![author],
                     ..Default::default()

@@ -734,14 +734,17 @@ impl<'a> Renderer<'a> {
         jobs.push(Job::Subscribe);
         jobs.push(Job::NotFound);
         jobs.push(Job::Sitemap);
+        // Each feed's JSON file first: it only reads the items that both
+        // files share (`feed_items`), which the RSS file, written after it,
+        // can then take over without copying them.
         for key in feeds::keys(site) {
             jobs.push(Job::Feed {
                 key: key.clone(),
-                format: FeedFormat::Rss,
+                format: FeedFormat::Json,
             });
             jobs.push(Job::Feed {
                 key,
-                format: FeedFormat::Json,
+                format: FeedFormat::Rss,
             });
         }
         jobs.push(Job::Calendar(CalendarKey::All));
@@ -1934,7 +1937,7 @@ impl<'a> Renderer<'a> {
                 let entries = self.feed_entries(key);
                 let items = self.feed_items(key);
                 let bytes = match format {
-                    FeedFormat::Rss => feeds::rss(site, self.tr, key, entries, &items),
+                    FeedFormat::Rss => feeds::rss(site, self.tr, key, entries, items),
                     FeedFormat::Json => feeds::json(site, self.tr, key, &items),
                 };
                 Ok(Output {
