@@ -54,10 +54,51 @@ pub struct InternalLink {
     pub width: usize,
 }
 
+/// Rendered HTML, held as the template value that pages show it with: made
+/// once, when the Markdown is rendered, in an allocation of its own length,
+/// and handed to every template that shows it without a copy.
+#[derive(Clone)]
+pub struct Html(tera::Value);
+
+impl Html {
+    pub fn new(html: &str) -> Html {
+        Html(tera::Value::safe_string(html))
+    }
+
+    pub fn as_str(&self) -> &str {
+        self.0.as_str().unwrap_or_default()
+    }
+
+    /// The template value (safe: tera writes it as it is).
+    pub fn value(&self) -> tera::Value {
+        self.0.clone()
+    }
+}
+
+impl Default for Html {
+    fn default() -> Html {
+        Html::new("")
+    }
+}
+
+impl std::ops::Deref for Html {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl std::fmt::Debug for Html {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct Rendered {
     /// The whole body, or with `sections` the part before the first `##`.
-    pub html: String,
+    pub html: Html,
     /// The first paragraph as plain text.
     pub summary: String,
     pub headings: Vec<Heading>,
@@ -93,7 +134,7 @@ pub fn render(markdown: &str, ctx: &RenderContext) -> (Rendered, Vec<Diagnostic>
     // Room for the events and the HTML of a typical text, so neither is
     // copied as it grows (HTML is a little longer than its Markdown).
     let mut events: Vec<Event> = Vec::with_capacity(markdown.len() / 16 + 16);
-    out.html.reserve(markdown.len() + markdown.len() / 4);
+    let mut body = String::with_capacity(markdown.len() + markdown.len() / 4);
     // Index into `events` of each `##` start, for sections.
     let mut h2_starts: Vec<usize> = Vec::new();
     let mut heading: Option<(usize, HeadingLevel, Option<String>, String)> = None;
@@ -244,7 +285,7 @@ pub fn render(markdown: &str, ctx: &RenderContext) -> (Rendered, Vec<Diagnostic>
             .filter(|h| h.level == 2)
             .cloned()
             .collect();
-        pulldown_cmark::html::push_html(&mut out.html, events[..h2_starts[0]].iter().cloned());
+        pulldown_cmark::html::push_html(&mut body, events[..h2_starts[0]].iter().cloned());
         for (i, (start, heading)) in h2_starts.iter().zip(h2s).enumerate() {
             let end = h2_starts.get(i + 1).copied().unwrap_or(events.len());
             // Skip the heading itself: the template shows the question.
@@ -272,10 +313,10 @@ pub fn render(markdown: &str, ctx: &RenderContext) -> (Rendered, Vec<Diagnostic>
             });
         }
     } else {
-        pulldown_cmark::html::push_html(&mut out.html, events.into_iter());
+        pulldown_cmark::html::push_html(&mut body, events.into_iter());
     }
     // Kept until the pages are rendered: without the slack of growing.
-    out.html = crate::compact(std::mem::take(&mut out.html));
+    out.html = Html::new(&body);
     for section in &mut out.sections {
         section.html = crate::compact(std::mem::take(&mut section.html));
     }
@@ -355,7 +396,7 @@ mod tests {
     #[test]
     fn sections_split_at_h2() {
         let (r, _) = run("Intro.\n\n## How do I connect?\n\nUse the *client*.\n\n```\n## not a heading\n```\n\n## What does it cost?\n\nNothing.\n", true);
-        assert_eq!(r.html, "<p>Intro.</p>\n");
+        assert_eq!(r.html.as_str(), "<p>Intro.</p>\n");
         assert_eq!(r.sections.len(), 2);
         assert_eq!(r.sections[0].heading.title, "How do I connect?");
         assert!(r.sections[0].html.contains("## not a heading"));

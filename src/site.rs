@@ -906,7 +906,7 @@ impl Site {
                             sections: false,
                         };
                         let (r, ue) = markdown::render(&u.body, &ctx);
-                        u.html = r.html;
+                        u.html = r.html.as_str().to_owned();
                         e.extend(ue.into_iter().map(|d| match (found, a.source.split()) {
                             (Some(_), _) | (None, Err(_)) => d,
                             (None, Ok(split)) => {

@@ -1472,7 +1472,6 @@ impl<'a> Renderer<'a> {
                 #[derive(Serialize)]
                 struct Data<'a> {
                     announcement: &'a AnnouncementCard,
-                    content: &'a str,
                     toc: &'a [crate::markdown::Heading],
                     author: Option<&'a str>,
                     updated: Option<DateView>,
@@ -1488,7 +1487,6 @@ impl<'a> Renderer<'a> {
                 meta.og_type = "article";
                 let data = Data {
                     announcement: card,
-                    content: &a.body.html,
                     toc: a.body.toc(),
                     author: a.front.author.as_deref(),
                     updated: a.updated.map(|u| DateView::new(site, self.tr, u)),
@@ -1506,7 +1504,13 @@ impl<'a> Renderer<'a> {
                         .collect(),
                     tags: tag_refs(site, &a.front.tags),
                 };
-                self.page("announcement.html", &rel, meta, data)
+                // The body as the value it already is, not copied.
+                let content = vec![("content", a.body.html.value())];
+                let html =
+                    self.render_template("announcement.html", Some(&meta), data, content, || {
+                        format!("/{rel}")
+                    })?;
+                Ok(page_output(&rel, html))
             }
             Job::Catalog => {
                 #[derive(Serialize)]
