@@ -182,20 +182,30 @@ fn fits(value: &str) -> bool {
 /// `src` (a template tera escapes) with its constants written in, escaped
 /// for HTML; `values` holds the text of `tr.KEY` under `("tr", KEY)` and
 /// the same for `site`. Also says how many were folded.
-pub fn fold(src: &str, values: &HashMap<(&str, &str), &str>) -> (String, usize) {
+pub fn fold(src: &str, values: &HashMap<(&str, &str), &str>, lists: &Lists) -> (String, usize) {
     let mut out = String::with_capacity(src.len());
     let mut folded = 0;
     // Inside a component's definition, or a component call's body.
     let mut definition = 0usize;
     let mut body = 0usize;
-    for p in pieces(src) {
-        match p {
+    let pieces = pieces(src);
+    let mut i = 0;
+    while i < pieces.len() {
+        match pieces[i] {
             Piece::Verbatim(s) => out.push_str(s),
             Piece::Tag(whole, tag) => {
                 let t = tag.trim_matches('-').trim();
                 match words(t).first().copied() {
                     Some("component") => definition += 1,
                     Some("endcomponent") => definition = definition.saturating_sub(1),
+                    Some("for") if definition == 0 && body == 0 => {
+                        if let Some((text, end)) = unroll(&pieces, i, values, lists) {
+                            out.push_str(&text);
+                            folded += 1;
+                            i = end;
+                            continue;
+                        }
+                    }
                     _ if t.starts_with("</") => body = body.saturating_sub(1),
                     _ if t.starts_with('<') && !t.ends_with("/>") => body += 1,
                     _ => {}
@@ -218,8 +228,180 @@ pub fn fold(src: &str, values: &HashMap<(&str, &str), &str>) -> (String, usize) 
                 }
             }
         }
+        i += 1;
     }
     (out, folded)
+}
+
+/// The lists of the site's values whose items are tables of text (the
+/// navigation): `site.KEY` → each item's text fields by name.
+pub type Lists<'a> = HashMap<&'a str, Vec<HashMap<&'a str, &'a str>>>;
+
+/// A loop over one of the site's lists, `{% for X in site.KEY %}` at
+/// `pieces[at]`, written out once per item with the item's text in place
+/// of `X.FIELD`, and the index just past its `{% endfor %}`. `None` (the
+/// loop is left as it is) unless its body is only text, expressions and
+/// `if` tags, it uses `X` only as `X.FIELD` of a text field whose value
+/// fits (see `fits`; in a tag, also no quote or backslash), never `loop`,
+/// and no tag has whitespace control (which would trim the text of the
+/// item before or after, not the loop's tags).
+fn unroll(
+    pieces: &[Piece<'_>],
+    at: usize,
+    values: &HashMap<(&str, &str), &str>,
+    lists: &Lists,
+) -> Option<(String, usize)> {
+    let Piece::Tag(_, tag) = pieces[at] else {
+        return None;
+    };
+    let plain = |t: &str| !t.starts_with('-') && !t.ends_with('-');
+    let w = words(tag);
+    let [_, name, "in", list] = w[..] else {
+        return None;
+    };
+    let items = lists.get(list.strip_prefix("site.")?)?;
+    if !plain(tag) || !ident(name) || name == "loop" {
+        return None;
+    }
+    // The body, through the `{% endfor %}` (no loop inside).
+    let mut end = at + 1;
+    let mut depth = 0usize;
+    loop {
+        match pieces.get(end)? {
+            Piece::Verbatim(_) => {}
+            Piece::Expr(_, expr) => {
+                if !plain(expr) {
+                    return None;
+                }
+            }
+            Piece::Tag(_, t) => {
+                if !plain(t) {
+                    return None;
+                }
+                match words(t).first().copied() {
+                    Some("if") => depth += 1,
+                    Some("elif" | "else") if depth > 0 => {}
+                    Some("endif") if depth > 0 => depth -= 1,
+                    Some("endfor") if depth == 0 => break,
+                    _ => return None,
+                }
+            }
+        }
+        end += 1;
+    }
+    let body = &pieces[at + 1..end];
+    let mut out = String::new();
+    for item in items {
+        for p in body {
+            match *p {
+                Piece::Verbatim(s) => out.push_str(s),
+                Piece::Expr(whole, expr) => {
+                    let field = expr
+                        .trim()
+                        .strip_prefix(name)
+                        .and_then(|f| f.strip_prefix('.'));
+                    match field {
+                        Some(f) if ident(f) => {
+                            let v = super::escape_html(item.get(f)?);
+                            if !fits(&v) {
+                                return None;
+                            }
+                            out.push_str(&v);
+                        }
+                        _ if uses(expr, name) || uses(expr, "loop") => return None,
+                        _ => match constant(expr).and_then(|k| values.get(&k)) {
+                            Some(v) if fits(&super::escape_html(v)) => {
+                                out.push_str(&super::escape_html(v))
+                            }
+                            _ => out.push_str(whole),
+                        },
+                    }
+                }
+                Piece::Tag(_, t) => {
+                    if uses(t, "loop") {
+                        return None;
+                    }
+                    out.push_str("{%");
+                    out.push_str(&substitute(t, name, item)?);
+                    out.push_str("%}");
+                }
+            }
+        }
+    }
+    Some((out, end + 1))
+}
+
+/// Whether `s` is a name tera would take for a variable.
+fn ident(s: &str) -> bool {
+    !s.is_empty()
+        && !s.starts_with(|c: char| c.is_ascii_digit())
+        && s.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'_')
+}
+
+/// Each name in `src` outside quoted strings, with where it starts and
+/// whether a `.` comes just before it (an attribute, not a variable).
+fn names(src: &str) -> Vec<(usize, &str, bool)> {
+    let b = src.as_bytes();
+    let word = |c: u8| c.is_ascii_alphanumeric() || c == b'_';
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            q @ (b'"' | b'\'' | b'`') => {
+                i = src[i + 1..]
+                    .find(q as char)
+                    .map_or(b.len(), |j| i + 1 + j + 1);
+            }
+            c if word(c) => {
+                let start = i;
+                while i < b.len() && word(b[i]) {
+                    i += 1;
+                }
+                let attribute = src[..start].trim_end().ends_with('.');
+                out.push((start, &src[start..i], attribute));
+            }
+            _ => i += 1,
+        }
+    }
+    out
+}
+
+/// Whether `src` names the variable `name`.
+fn uses(src: &str, name: &str) -> bool {
+    names(src).iter().any(|&(_, n, attr)| n == name && !attr)
+}
+
+/// A tag's inside with each `X.FIELD` written as a string of the item's
+/// field; `None` when `X` is used any other way or a value cannot be
+/// written as a plain string.
+fn substitute(tag: &str, name: &str, item: &HashMap<&str, &str>) -> Option<String> {
+    let mut out = String::with_capacity(tag.len());
+    let mut copied = 0;
+    for (start, n, attr) in names(tag) {
+        if n != name || attr {
+            continue;
+        }
+        let rest = &tag[start + n.len()..];
+        let field = rest.strip_prefix('.')?;
+        let len = field
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .unwrap_or(field.len());
+        let after = field[len..].trim_start();
+        if !ident(&field[..len]) || after.starts_with(['.', '[', '(']) {
+            return None;
+        }
+        let value = item.get(&field[..len])?;
+        if value.contains(['"', '\\', '{', '}', '%', '\n', '\r']) {
+            return None;
+        }
+        out.push_str(&tag[copied..start]);
+        out.push('"');
+        out.push_str(value);
+        out.push('"');
+        copied = start + n.len() + 1 + len;
+    }
+    out.push_str(&tag[copied..]);
+    Some(out)
 }
 
 #[cfg(test)]
@@ -239,7 +421,7 @@ mod tests {
     }
 
     fn f(src: &str) -> String {
-        fold(src, &values()).0
+        fold(src, &values(), &Lists::new()).0
     }
 
     #[test]
@@ -253,7 +435,10 @@ mod tests {
             f("{{ tr.quote }}"),
             "Tom&#39;s &quot;best&quot; &lt;b&gt;&amp;&lt;/b&gt;"
         );
-        assert_eq!(fold("{{ tr.skip }} {{ tr.skip }}", &values()).1, 2);
+        assert_eq!(
+            fold("{{ tr.skip }} {{ tr.skip }}", &values(), &Lists::new()).1,
+            2
+        );
     }
 
     #[test]
@@ -296,6 +481,87 @@ mod tests {
             f("{% raw %}x{% endraw %}{{ tr.skip }}"),
             "{% raw %}x{% endraw %}Skip to content"
         );
+    }
+
+    fn nav() -> Lists<'static> {
+        let item = |title, url, section| {
+            HashMap::from([("title", title), ("url", url), ("section", section)])
+        };
+        HashMap::from([(
+            "nav",
+            vec![
+                item("Services", "/services/", "services"),
+                item("Q&A", "/faq/", "faq"),
+            ],
+        )])
+    }
+
+    fn u(src: &str) -> String {
+        fold(src, &values(), &nav()).0
+    }
+
+    #[test]
+    fn loops_over_the_sites_lists_are_written_out_item_by_item() {
+        assert_eq!(
+            u("<ul>{% for i in site.nav %}<li><a href=\"{{ i.url }}\"{% if i.section == page.section %} class=\"on\"{% elif i.title %}!{% else %}?{% endif %}>{{ i.title }} {{ tr.skip }}</a></li>{% endfor %}</ul>"),
+            "<ul><li><a href=\"/services/\"{% if \"services\" == page.section %} class=\"on\"{% elif \"Services\" %}!{% else %}?{% endif %}>Services Skip to content</a></li>\
+             <li><a href=\"/faq/\"{% if \"faq\" == page.section %} class=\"on\"{% elif \"Q&A\" %}!{% else %}?{% endif %}>Q&amp;A Skip to content</a></li></ul>"
+        );
+        // Names that only look alike stay as they are.
+        assert_eq!(
+            u("{% for i in site.nav %}{% if page.i == is %}{{ items }}{% endif %}{% endfor %}"),
+            "{% if page.i == is %}{{ items }}{% endif %}{% if page.i == is %}{{ items }}{% endif %}"
+        );
+        assert_eq!(
+            u("{% for i in site.nav %}{% endfor %}{{ tr.skip }}"),
+            "Skip to content"
+        );
+        assert_eq!(
+            fold("{% for i in site.nav %}{% endfor %}", &values(), &nav()).1,
+            1
+        );
+    }
+
+    #[test]
+    fn loops_that_cannot_be_written_out_are_left_as_they_are() {
+        for src in [
+            "{% for i in site.other %}{{ i.url }}{% endfor %}",
+            "{% for i in page.nav %}{{ i.url }}{% endfor %}",
+            "{% for i in site.nav | reverse %}{{ i.url }}{% endfor %}",
+            "{% for k, i in site.nav %}{{ i.url }}{% endfor %}",
+            "{% for i in site.nav %}{{ i.missing }}{% endfor %}",
+            "{% for i in site.nav %}{{ i }}{% endfor %}",
+            "{% for i in site.nav %}{{ i.url | upper }}{% endfor %}",
+            "{% for i in site.nav %}{{ i[\"url\"] }}{% endfor %}",
+            "{% for i in site.nav %}{{ loop.index }}{% endfor %}",
+            "{% for i in site.nav %}{% if loop.first %}x{% endif %}{% endfor %}",
+            "{% for i in site.nav %}{% if i %}x{% endif %}{% endfor %}",
+            "{% for i in site.nav %}{% if i.url.x %}x{% endif %}{% endfor %}",
+            "{% for i in site.nav %}{% set x = i.url %}{% endfor %}",
+            "{% for i in site.nav %}{% for j in page.x %}{% endfor %}{% endfor %}",
+            "{% for i in site.nav %}{% break %}{% endfor %}",
+            "{%- for i in site.nav %}{{ i.url }}{% endfor %}",
+            "{% for i in site.nav %}{{- i.url }}{% endfor %}",
+            "{% for i in site.nav %}{% if i.url -%}x{% endif %}{% endfor %}",
+            "{% for i in site.nav %}{{ i.url }}{% endfor -%}",
+            "{% for i in site.nav %}{{ i.url }}",
+            "{% component c(tr) %}{% for i in site.nav %}{{ i.url }}{% endfor %}{% endcomponent c %}",
+        ] {
+            assert_eq!(u(src), src, "{src}");
+        }
+        // A loop inside one that stays is written out on its own.
+        assert_eq!(
+            u("{% for i in page.x %}{% for j in site.nav %}{{ i.a }}{{ j.section }}{% endfor %}{% endfor %}"),
+            "{% for i in page.x %}{{ i.a }}services{{ i.a }}faq{% endfor %}"
+        );
+        // A value that cannot be written into the template.
+        let mut odd = nav();
+        odd.get_mut("nav").unwrap()[1].insert("section", "a\"b");
+        let src = "{% for i in site.nav %}{% if i.section %}x{% endif %}{% endfor %}";
+        assert_eq!(fold(src, &values(), &odd).0, src);
+        odd.get_mut("nav").unwrap()[1].insert("title", "");
+        let src = "{% for i in site.nav %}{{ i.title }}{% endfor %}";
+        assert_eq!(fold(src, &values(), &odd).0, src);
     }
 
     #[test]

@@ -191,12 +191,42 @@ impl Theme {
                 }
             }
         }
+        // The site's lists of tables of text (the navigation), for the
+        // loops over them to be written out.
+        let mut lists: fold::Lists = HashMap::new();
+        for (key, value) in site.as_map().into_iter().flatten() {
+            let (Some(key), Some(items)) = (key.as_str(), value.as_array()) else {
+                continue;
+            };
+            let items: Option<Vec<_>> = items
+                .iter()
+                .map(|item| {
+                    let fields = item.as_map()?.iter().filter_map(|(k, v)| {
+                        Some((k.as_str()?, v.as_str().filter(|_| !v.is_safe())?))
+                    });
+                    Some(fields.collect::<HashMap<_, _>>())
+                })
+                .collect();
+            if let Some(items) = items {
+                lists.insert(key, items);
+            }
+        }
         let key = {
             use std::hash::{Hash, Hasher};
             let mut sorted: Vec<_> = values.iter().collect();
             sorted.sort();
             let mut h = std::collections::hash_map::DefaultHasher::new();
             sorted.hash(&mut h);
+            let mut lists: Vec<_> = lists.iter().collect();
+            lists.sort_by_key(|(k, _)| **k);
+            for (k, items) in lists {
+                k.hash(&mut h);
+                for item in items {
+                    let mut fields: Vec<_> = item.iter().collect();
+                    fields.sort();
+                    fields.hash(&mut h);
+                }
+            }
             h.finish()
         };
         let mut kept = self.folded.lock().unwrap_or_else(|e| e.into_inner());
@@ -212,7 +242,7 @@ impl Theme {
                 if !fold::escaped(name) {
                     return (name.as_str(), text.clone());
                 }
-                let (text, n) = fold::fold(text, &values);
+                let (text, n) = fold::fold(text, &values, &lists);
                 count += n;
                 (name.as_str(), text)
             })
@@ -421,6 +451,25 @@ mod tests {
         let ours = render(new_tera());
         assert_eq!(ours, render(theirs));
         assert!(ours.starts_with("<b>\"Tom\" & 'Jerry'</b>, long enough to be shared|&lt;b&gt;"));
+    }
+
+    /// The default theme's navigation loop is one that folding writes out
+    /// (the demo's pages are compared with and without folding in
+    /// `render`'s tests).
+    #[test]
+    fn the_default_themes_navigation_is_written_out() {
+        let base = DEFAULT_THEME
+            .get_file("templates/base.html")
+            .and_then(|f| f.contents_utf8())
+            .expect("the default theme has base.html");
+        assert!(base.contains("in site.nav %}"));
+        let item =
+            |url, section| HashMap::from([("title", "T"), ("url", url), ("section", section)]);
+        let lists = HashMap::from([("nav", vec![item("/s/", "services"), item("/f/", "faq")])]);
+        let (folded, _) = fold::fold(base, &HashMap::new(), &lists);
+        assert!(!folded.contains("site.nav"), "{folded}");
+        assert!(folded.contains(r#"<a href="/s/"{% if "services" == page.section %}"#));
+        assert!(folded.contains(r#"<a href="/f/"{% if "faq" == page.section %}"#));
     }
 
     proptest::proptest! {
