@@ -98,16 +98,19 @@ fn close(src: &str, from: usize, delim: &str) -> usize {
     let mut i = from;
     while i < b.len() {
         match b[i] {
-            q @ (b'"' | b'\'' | b'`') => {
-                i = src[i + 1..]
-                    .find(q as char)
-                    .map_or(b.len(), |j| i + 1 + j + 1);
-            }
+            b'"' | b'\'' | b'`' => i = past_string(src, i),
             _ if src[i..].starts_with(delim) => return i + delim.len(),
             _ => i += 1,
         }
     }
     b.len()
+}
+
+/// Just past the end of the quoted string that starts at `at` (tera's
+/// strings end at the next quote of their kind), or the end of the source.
+fn past_string(src: &str, at: usize) -> usize {
+    let q = src.as_bytes()[at] as char;
+    src[at + 1..].find(q).map_or(src.len(), |j| at + 1 + j + 1)
 }
 
 /// Between the two-byte delimiters of the piece from `start` to `end`.
@@ -132,10 +135,7 @@ fn constant(expr: &str) -> Option<(&str, &str)> {
         return None;
     }
     let (name, key) = expr.trim().split_once('.')?;
-    let ident = !key.is_empty()
-        && !key.starts_with(|c: char| c.is_ascii_digit())
-        && key.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'_');
-    (matches!(name, "tr" | "site") && ident).then_some((name, key))
+    (matches!(name, "tr" | "site") && ident(key)).then_some((name, key))
 }
 
 /// Whether a template binds `tr` or `site` (so the names do not always
@@ -347,11 +347,7 @@ fn names(src: &str) -> Vec<(usize, &str, bool)> {
     let mut i = 0;
     while i < b.len() {
         match b[i] {
-            q @ (b'"' | b'\'' | b'`') => {
-                i = src[i + 1..]
-                    .find(q as char)
-                    .map_or(b.len(), |j| i + 1 + j + 1);
-            }
+            b'"' | b'\'' | b'`' => i = past_string(src, i),
             c if word(c) => {
                 let start = i;
                 while i < b.len() && word(b[i]) {
