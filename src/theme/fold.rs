@@ -18,6 +18,10 @@
 //!   escape includes or extends another (which is then rendered unescaped);
 //! - never `site.now`, the moment of the build, which changes with every
 //!   build unless fixed (it would make a new set of templates each time).
+//!
+//! A loop over one of the site's lists of text tables (`{% for item in
+//! site.nav %}`) is written out too, one copy of its body per item, when
+//! its body is simple enough to be sure of the result (see `unroll`).
 
 use std::collections::HashMap;
 

@@ -164,7 +164,8 @@ impl Theme {
     }
 
     /// The templates with the text values of `site` and `tr` (as pages see
-    /// them) written in where they are printed as they are (see `fold`), or
+    /// them) written in where they are printed as they are, and the loops
+    /// over the site's lists of text written out (see `fold`), or
     /// `None` when the theme binds those names itself or nothing would be
     /// folded. Compiled once per set of values and kept.
     pub fn folded(
