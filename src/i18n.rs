@@ -291,6 +291,33 @@ mod tests {
         assert_eq!(de.date(when, &tz), "20. November 2026");
     }
 
+    /// The clock and the zone's abbreviation, written by hand, are what
+    /// `%H:%M` and `%Z` write, in zones east and west, with and without
+    /// summer time, with odd offsets and with none named.
+    #[test]
+    fn clock_and_zone_write_what_strftime_writes() {
+        let zones = [
+            TimeZone::get("Europe/Amsterdam").unwrap(),
+            TimeZone::get("America/New_York").unwrap(),
+            TimeZone::get("Asia/Kolkata").unwrap(),
+            TimeZone::get("Australia/Lord_Howe").unwrap(),
+            TimeZone::get("America/Sao_Paulo").unwrap(),
+            TimeZone::UTC,
+            TimeZone::fixed(jiff::tz::offset(-3)),
+        ];
+        let start: jiff::Timestamp = "2026-01-01T00:00:00Z".parse().unwrap();
+        for tz in &zones {
+            // Every 7 hours and 13 minutes through a year: all hours, most
+            // minutes, both sides of each change of offset.
+            for step in 0..1_220 {
+                let ts = start + jiff::SignedDuration::from_mins(433 * step);
+                let z = ts.to_zoned(tz.clone());
+                assert_eq!(clock(&z).as_str(), z.strftime("%H:%M").to_string(), "{z}");
+                assert_eq!(zone(&z), z.strftime("%Z").to_string(), "{z}");
+            }
+        }
+    }
+
     #[test]
     fn placeholders_are_filled_once_each_where_they_stand() {
         let args = [
