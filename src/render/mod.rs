@@ -1267,7 +1267,6 @@ impl<'a> Renderer<'a> {
         self.page(template, rel, meta, data)
     }
 
-    /// A feed's entries, from every feed's computed once per render.
     /// The items of `key`'s feed: made here for the first of its two files,
     /// and let go once the second has them.
     fn feed_items(&self, key: &FeedKey) -> Arc<Vec<feeds::ItemData>> {
@@ -1284,6 +1283,7 @@ impl<'a> Renderer<'a> {
         items
     }
 
+    /// A feed's entries, from every feed's computed once per render.
     fn feed_entries(&self, key: &FeedKey) -> &[feeds::Entry] {
         let all = self
             .feed_entries
