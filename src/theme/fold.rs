@@ -142,6 +142,13 @@ fn constant(expr: &str) -> Option<(&str, &str)> {
     (matches!(name, "tr" | "site") && ident(key)).then_some((name, key))
 }
 
+/// The escaped text an expression `{{ tr.KEY }}` or `{{ site.KEY }}` is
+/// folded into, when it has one that fits (see `fits`).
+fn constant_text(expr: &str, values: &HashMap<(&str, &str), &str>) -> Option<String> {
+    let value = values.get(&constant(expr)?)?;
+    Some(super::escape_html(value)).filter(|v| fits(v))
+}
+
 /// Whether a template binds `tr` or `site` (so the names do not always
 /// mean the context's values), or, not being escaped, includes another.
 fn forbids_folding(src: &str, escaped: bool) -> bool {
@@ -218,11 +225,8 @@ pub fn fold(src: &str, values: &HashMap<(&str, &str), &str>, lists: &Lists) -> (
             }
             Piece::Expr(whole, expr) => {
                 let value = (definition == 0 && body == 0)
-                    .then(|| constant(expr))
-                    .flatten()
-                    .and_then(|key| values.get(&key).copied())
-                    .map(super::escape_html)
-                    .filter(|v| fits(v));
+                    .then(|| constant_text(expr, values))
+                    .flatten();
                 match value {
                     Some(v) => {
                         out.push_str(&v);
@@ -313,11 +317,9 @@ fn unroll(
                             out.push_str(&v);
                         }
                         _ if uses(expr, name) || uses(expr, "loop") => return None,
-                        _ => match constant(expr).and_then(|k| values.get(&k)) {
-                            Some(v) if fits(&super::escape_html(v)) => {
-                                out.push_str(&super::escape_html(v))
-                            }
-                            _ => out.push_str(whole),
+                        _ => match constant_text(expr, values) {
+                            Some(v) => out.push_str(&v),
+                            None => out.push_str(whole),
                         },
                     }
                 }
