@@ -7,7 +7,8 @@
 //! announcements with equivalent pages (one page per announcement, lists of
 //! 10, tag pages, one RSS feed), their runs taking turns with portico's. A second floor is the
 //! time to write portico's output files again from memory: the part of a
-//! build no generator can skip once it has decided what to write.
+//! build no generator can skip once it has decided what to write. `portico
+//! check` (every page rendered, none written) is timed on the same portals.
 //!
 //! `cargo bench --bench build -- [--sizes 1000,10000,50000] [--runs 5] [--dir DIR] [--without-hugo] [--without-zola]`
 
@@ -16,6 +17,7 @@
 mod gen_portal;
 
 use rayon::prelude::*;
+use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Instant;
@@ -30,34 +32,124 @@ struct Run {
     peak_mb: f64,
 }
 
-/// Runs `cmd` to its end; its wall time, CPU time and peak resident memory
-/// (from `wait4`, for this child alone).
+/// A command to measure: its program, its arguments, and the file its
+/// error output goes to (the benchmark's own when none).
+struct Cmd {
+    program: OsString,
+    args: Vec<OsString>,
+    log: Option<PathBuf>,
+}
+
+impl Cmd {
+    fn new(program: impl Into<OsString>) -> Cmd {
+        Cmd {
+            program: program.into(),
+            args: Vec::new(),
+            log: None,
+        }
+    }
+
+    fn arg(mut self, a: impl Into<OsString>) -> Cmd {
+        self.args.push(a.into());
+        self
+    }
+
+    fn args<A: Into<OsString>>(self, all: impl IntoIterator<Item = A>) -> Cmd {
+        all.into_iter().fold(self, Cmd::arg)
+    }
+}
+
+/// What the benchmark is started with to measure one command for it.
+const MEASURE_CHILD: &str = "--measure-child";
+
+/// Runs `cmd` to its end; its wall time, CPU time and peak resident memory.
+///
+/// Through a fresh copy of this program (`MEASURE_CHILD`), which starts the
+/// command and measures it: Linux counts the peak memory of the process a
+/// program is started from as that program's own (a spawned child shares
+/// its parent's memory until it starts the program, and the kernel keeps
+/// that memory's peak), and this process holds whole corpora and outputs
+/// for the floors. The fresh copy holds almost nothing.
+fn measure(cmd: &Cmd) -> Run {
+    let me = std::env::current_exe().expect("the benchmark's own path");
+    let mut helper = Command::new(me);
+    helper.arg(MEASURE_CHILD);
+    if let Some(log) = &cmd.log {
+        helper.arg("--log").arg(log);
+    }
+    helper.arg("--").arg(&cmd.program).args(&cmd.args);
+    let out = helper
+        .stderr(Stdio::inherit())
+        .output()
+        .unwrap_or_else(|e| panic!("cannot start the measuring copy of the benchmark: {e}"));
+    let what = || {
+        std::iter::once(&cmd.program)
+            .chain(&cmd.args)
+            .map(|a| a.to_string_lossy().into_owned())
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    assert!(out.status.success(), "{} failed", what());
+    let text = String::from_utf8_lossy(&out.stdout);
+    let numbers: Vec<f64> = text
+        .split_whitespace()
+        .filter_map(|n| n.parse().ok())
+        .collect();
+    let [wall, cpu, peak_kb] = numbers[..] else {
+        panic!("no measures for {}: {text:?}", what());
+    };
+    Run {
+        wall,
+        cpu,
+        peak_mb: peak_kb / 1024.0,
+    }
+}
+
+/// The measuring copy: `MEASURE_CHILD [--log FILE] -- PROGRAM ARGS...`
+/// runs the program (its output discarded, its error output to FILE) and
+/// prints its wall seconds, CPU seconds (user + system) and peak resident
+/// kilobytes, from `wait4` for that child alone. Exits with 1 when the
+/// program fails.
 // `wait4` reaps the child, so `Child::wait` is not called.
 #[allow(clippy::zombie_processes)]
-fn measure(cmd: &mut Command) -> Run {
+fn measure_child(mut args: impl Iterator<Item = OsString>) -> ! {
+    let mut log = None;
+    loop {
+        match args.next() {
+            Some(a) if a == "--log" => log = args.next().map(PathBuf::from),
+            Some(a) if a == "--" => break,
+            other => panic!("{MEASURE_CHILD}: unexpected {other:?}"),
+        }
+    }
+    let program = args.next().expect("a program to measure");
+    let mut cmd = Command::new(&program);
+    cmd.args(args).stdout(Stdio::null());
+    if let Some(log) = &log {
+        cmd.stderr(std::fs::File::create(log).expect("the program's log"));
+    }
     let start = Instant::now();
     let child = cmd
-        .stdout(Stdio::null())
         .spawn()
-        .unwrap_or_else(|e| panic!("cannot start {cmd:?}: {e}"));
+        .unwrap_or_else(|e| panic!("cannot start {program:?}: {e}"));
     let pid = child.id() as libc::pid_t;
     let mut status = 0;
     // SAFETY: an all-zero rusage is valid; wait4 fills it for our own child.
     let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
     let waited = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
     let wall = start.elapsed().as_secs_f64();
-    assert_eq!(waited, pid, "wait4 failed for {cmd:?}");
-    assert!(
-        libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0,
-        "{cmd:?} failed (status {status})"
-    );
-    let secs = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
-    Run {
-        wall,
-        cpu: secs(usage.ru_utime) + secs(usage.ru_stime),
-        // ru_maxrss is in kilobytes on Linux.
-        peak_mb: usage.ru_maxrss as f64 / 1024.0,
+    assert_eq!(waited, pid, "wait4 failed for {program:?}");
+    if !(libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0) {
+        eprintln!("{program:?} failed (status {status})");
+        std::process::exit(1);
     }
+    let secs = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
+    // ru_maxrss is in kilobytes on Linux.
+    println!(
+        "{wall} {} {}",
+        secs(usage.ru_utime) + secs(usage.ru_stime),
+        usage.ru_maxrss
+    );
+    std::process::exit(0);
 }
 
 fn median(mut v: Vec<f64>) -> f64 {
@@ -66,7 +158,7 @@ fn median(mut v: Vec<f64>) -> f64 {
 }
 
 /// A command to measure and the folder it writes.
-type Builder<'a> = (PathBuf, Box<dyn Fn() -> Command + 'a>);
+type Builder = (PathBuf, Cmd);
 
 /// Each measure of `runs` of every builder, removing its output folder
 /// before each run so every build starts from nothing. The builders take
@@ -77,10 +169,8 @@ fn bench(runs: usize, builders: &[Builder]) -> Vec<Vec<Run>> {
     for _ in 0..runs {
         for ((out, cmd), runs) in builders.iter().zip(&mut all) {
             let _ = std::fs::remove_dir_all(out);
-            runs.push(measure(&mut cmd()));
-            // A generator may report a failure and still exit with 0. (The
-            // command is not made again for the message: that would empty
-            // the log it writes to.)
+            runs.push(measure(cmd));
+            // A generator may report a failure and still exit with 0.
             assert!(
                 out.join("index.html").is_file(),
                 "the build into {} wrote no index.html (a generator's log, if it keeps one, is beside that folder)",
@@ -401,6 +491,10 @@ fn on_path(program: &str, version: &str) -> bool {
 }
 
 fn main() {
+    let mut own = std::env::args_os().skip(1);
+    if own.next().is_some_and(|a| a == MEASURE_CHILD) {
+        measure_child(own);
+    }
     let mut sizes = vec![1_000usize, 10_000, 50_000];
     let mut runs = 5usize;
     let mut dir = std::env::temp_dir().join("portico-bench");
@@ -455,6 +549,7 @@ fn main() {
 
     let mut rows = Vec::new();
     let mut others: Vec<(usize, &str, Run, Run, Paired)> = Vec::new();
+    let mut checks: Vec<(usize, Run)> = Vec::new();
     for &n in &sizes {
         let portal = dir.join(format!("portal-{n}"));
         eprintln!("generating {n} announcements ...");
@@ -469,14 +564,11 @@ fn main() {
         let out = dir.join(format!("public-{n}"));
         let mut builders: Vec<Builder> = vec![(
             out.clone(),
-            Box::new(|| {
-                let mut c = Command::new(&portico);
-                c.arg("--root")
-                    .arg(&portal)
-                    .args(["-q", "build", "-o"])
-                    .arg(&out);
-                c
-            }),
+            Cmd::new(&portico)
+                .arg("--root")
+                .arg(&portal)
+                .args(["-q", "build", "-o"])
+                .arg(&out),
         )];
         let mut names = Vec::new();
         if hugo {
@@ -486,17 +578,14 @@ fn main() {
             names.push("Hugo");
             builders.push((
                 hugo_out.clone(),
-                Box::new(move || {
-                    let mut c = Command::new("hugo");
-                    c.arg("--source")
-                        .arg(&site)
-                        .arg("--destination")
-                        .arg(&hugo_out)
-                        // Generated announcements run up to the portal's fixed `now`.
-                        .arg("--buildFuture")
-                        .arg("--quiet");
-                    c
-                }),
+                Cmd::new("hugo")
+                    .arg("--source")
+                    .arg(&site)
+                    .arg("--destination")
+                    .arg(&hugo_out)
+                    // Generated announcements run up to the portal's fixed `now`.
+                    .arg("--buildFuture")
+                    .arg("--quiet"),
             ));
         }
         if zola {
@@ -507,19 +596,14 @@ fn main() {
                 // Zola has no quiet flag: its progress lines go to a log.
                 let log = dir.join(format!("zola-{n}-{paginate_tags}.log"));
                 names.push(name);
-                builders.push((
-                    zola_out.clone(),
-                    Box::new(move || {
-                        let mut c = Command::new("zola");
-                        c.stderr(std::fs::File::create(&log).expect("zola's log"))
-                            .arg("--root")
-                            .arg(&site)
-                            .arg("build")
-                            .arg("--output-dir")
-                            .arg(&zola_out);
-                        c
-                    }),
-                ));
+                let mut cmd = Cmd::new("zola")
+                    .arg("--root")
+                    .arg(&site)
+                    .arg("build")
+                    .arg("--output-dir")
+                    .arg(&zola_out);
+                cmd.log = Some(log);
+                builders.push((zola_out.clone(), cmd));
             }
         }
         eprintln!(
@@ -549,6 +633,18 @@ fn main() {
         let write = write_floor(&out, &dir.join(format!("write-{n}")), runs);
         let _ = std::fs::remove_dir_all(&out);
         rows.push((n, bytes, read, render, write, ours));
+        eprintln!("checking {n} with portico check ...");
+        let check: Vec<Run> = (0..runs)
+            .map(|_| {
+                measure(
+                    &Cmd::new(&portico)
+                        .arg("--root")
+                        .arg(&portal)
+                        .args(["-q", "check"]),
+                )
+            })
+            .collect();
+        checks.push((n, medians(&check)));
     }
 
     println!();
@@ -566,6 +662,15 @@ fn main() {
             ours.peak_mb,
             ours.wall / floor,
             ours.wall / (floor + write)
+        );
+    }
+    println!();
+    println!("| announcements | portico check wall | CPU | peak memory |");
+    println!("|---|---|---|---|");
+    for (n, check) in checks {
+        println!(
+            "| {n} | {:.2} s | {:.2} s | {:.0} MB |",
+            check.wall, check.cpu, check.peak_mb
         );
     }
     let others_shown = !others.is_empty();
@@ -591,7 +696,8 @@ fn main() {
     }
     println!(
         "\nMedians of {runs} runs; every build writes into a folder that does not exist yet.\n\
-         write output: the files portico wrote, written again from memory on all cores."
+         write output: the files portico wrote, written again from memory on all cores.\n\
+         portico check renders every page as build does and writes none."
     );
     if others_shown {
         println!(
