@@ -251,6 +251,15 @@ fn main() {
         );
         std::process::exit(2)
     };
+    // Written into a folder that holds nothing else, so that the portal is
+    // exactly what the options and seed make (no files left from another).
+    if std::fs::read_dir(&dir).is_ok_and(|mut entries| entries.next().is_some()) {
+        eprintln!(
+            "{} is not empty: gen_portal writes a whole portal into a new or empty folder",
+            dir.display()
+        );
+        std::process::exit(2)
+    }
     generate(&dir, announcements, services, faq_topics, seed);
     eprintln!(
         "wrote {announcements} announcements, {services} services, {faq_topics} FAQ topics to {}",
