@@ -251,13 +251,8 @@ fn main() {
         );
         std::process::exit(2)
     };
-    // Written into a folder that holds nothing else, so that the portal is
-    // exactly what the options and seed make (no files left from another).
-    if std::fs::read_dir(&dir).is_ok_and(|mut entries| entries.next().is_some()) {
-        eprintln!(
-            "{} is not empty: gen_portal writes a whole portal into a new or empty folder",
-            dir.display()
-        );
+    if let Err(e) = new_or_empty(&dir) {
+        eprintln!("{e}");
         std::process::exit(2)
     }
     generate(&dir, announcements, services, faq_topics, seed);
@@ -265,6 +260,18 @@ fn main() {
         "wrote {announcements} announcements, {services} services, {faq_topics} FAQ topics to {}",
         dir.display()
     );
+}
+
+/// A portal is written into a folder that holds nothing else, so that it
+/// is exactly what the options and seed make (no files left from another).
+pub fn new_or_empty(dir: &std::path::Path) -> Result<(), String> {
+    if std::fs::read_dir(dir).is_ok_and(|mut entries| entries.next().is_some()) {
+        return Err(format!(
+            "{} is not empty: gen_portal writes a whole portal into a new or empty folder",
+            dir.display()
+        ));
+    }
+    Ok(())
 }
 
 /// Writes the portal into `dir` (its `content/` and `portico.toml`).
@@ -364,4 +371,26 @@ pub fn generate(
             paragraph(&mut rng)
         ),
     );
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_portal_goes_only_into_a_new_or_empty_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("portal");
+        assert_eq!(
+            super::new_or_empty(&target),
+            Ok(()),
+            "a folder not there yet"
+        );
+        std::fs::create_dir(&target).unwrap();
+        assert_eq!(super::new_or_empty(&target), Ok(()), "an empty folder");
+        super::generate(&target, 3, 2, 1, 7);
+        let err = super::new_or_empty(&target).unwrap_err();
+        assert!(
+            err.contains(&target.display().to_string()) && err.contains("not empty"),
+            "{err}"
+        );
+    }
 }
