@@ -179,8 +179,19 @@ pub struct SiteArgs {
     #[arg(long)]
     pub drafts: bool,
     /// Override `base_url` from portico.toml
-    #[arg(long, value_name = "URL")]
+    #[arg(long, value_name = "URL", value_parser = base_url)]
     pub base_url: Option<String>,
+}
+
+/// `--base-url` is checked where it is given, so its error names the
+/// option rather than the line of portico.toml it overrides.
+fn base_url(s: &str) -> Result<String, String> {
+    match crate::config::base_path_of(s) {
+        Some(_) => Ok(s.to_owned()),
+        None => Err(format!(
+            "`{s}` is not an absolute http(s) URL (e.g. `https://intranet.example.com/it/`)"
+        )),
+    }
 }
 
 #[derive(Debug, Args)]

@@ -274,14 +274,19 @@ fn build(root: &Path, args: &BuildArgs, v: Verbosity) -> Result<()> {
 /// "17 services, 25 announcements, ..." (per language when there are several).
 fn summary(sites: &[Site]) -> String {
     let one = |s: &Site| {
-        format!(
-            "{} services, {} announcements, {} FAQ topics, {} surveys, {} pages",
-            s.services.len(),
-            s.announcements.len(),
-            s.faq_topics.len(),
-            s.surveys.len(),
-            s.pages.len()
-        )
+        use crate::counted;
+        [
+            counted(s.services.len() as u64, "service", "services"),
+            counted(
+                s.announcements.len() as u64,
+                "announcement",
+                "announcements",
+            ),
+            counted(s.faq_topics.len() as u64, "FAQ topic", "FAQ topics"),
+            counted(s.surveys.len() as u64, "survey", "surveys"),
+            counted(s.pages.len() as u64, "page", "pages"),
+        ]
+        .join(", ")
     };
     if sites.len() == 1 {
         one(&sites[0])

@@ -465,7 +465,7 @@ impl Config {
 }
 
 /// `https://host/it` → `/it/`; `None` unless absolute http(s).
-fn base_path_of(url: &str) -> Option<String> {
+pub(crate) fn base_path_of(url: &str) -> Option<String> {
     let rest = url
         .strip_prefix("https://")
         .or_else(|| url.strip_prefix("http://"))?;

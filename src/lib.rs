@@ -39,6 +39,13 @@ pub(crate) fn compact(s: String) -> String {
 }
 
 /// A mistake in how Portico was called (exit code 2).
+/// "1 survey", "2 surveys", "0 surveys": a count with its noun, for
+/// messages.
+pub(crate) fn counted(n: impl Into<u64>, one: &str, many: &str) -> String {
+    let n = n.into();
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 #[derive(Debug)]
 pub struct UsageError(pub String);
 
@@ -53,4 +60,17 @@ impl std::error::Error for UsageError {}
 /// Runs one command line.
 pub fn run(cli: cli::Cli) -> anyhow::Result<()> {
     commands::run(cli)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn one_of_a_kind_is_singular_and_none_is_plural() {
+        assert_eq!(super::counted(1u64, "survey", "surveys"), "1 survey");
+        assert_eq!(super::counted(0u64, "survey", "surveys"), "0 surveys");
+        assert_eq!(
+            super::counted(2u64, "FAQ topic", "FAQ topics"),
+            "2 FAQ topics"
+        );
+    }
 }

@@ -178,6 +178,16 @@ fn init_then_build_works_in_an_empty_folder() {
     let run = portico(dir.path(), &["init", "portal"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     let portal = dir.path().join("portal");
+    // One of a kind is counted as one, not "1 surveys".
+    let run = portico(&portal, &["check"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr.starts_with(
+            "No errors: 2 services, 2 announcements, 1 FAQ topic, 1 survey, 1 page (",
+        ),
+        "{}",
+        run.stderr
+    );
     let run = portico(&portal, &["build"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     let home = std::fs::read_to_string(portal.join("public/index.html")).unwrap();

@@ -149,6 +149,12 @@ fn not_a_project_and_bad_arguments_are_usage_errors() {
     run.assert_failed(2, "unrecognized subcommand 'bulid'");
     let run = portico(empty.path(), &["new", "blogpost", "Hi"]);
     run.assert_failed(2, "invalid value 'blogpost'");
+    // A bad --base-url is the option's mistake, not portico.toml's line.
+    let p = Project::from_fixture("base");
+    let run = p.run(&["build", "--base-url", "intranet/it"]);
+    run.assert_failed(2, "invalid value 'intranet/it' for '--base-url <URL>'");
+    assert!(!run.stderr.contains("portico.toml"), "{}", run.stderr);
+    assert!(!p.public().exists(), "nothing written");
 }
 
 #[test]

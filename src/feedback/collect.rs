@@ -116,7 +116,8 @@ pub fn collect(opts: CollectOptions) -> Result<()> {
     let quiet = opts.verbosity == crate::cli::Verbosity::Quiet;
     if !quiet {
         eprintln!(
-            "Receiving answers for {surveys} surveys at {url}api/ into {}{}",
+            "Receiving answers for {} at {url}api/ into {}{}",
+            crate::counted(surveys as u64, "survey", "surveys"),
             opts.db.display(),
             if opts.serve_site {
                 format!(", serving {}", opts.site.display())
@@ -188,7 +189,10 @@ fn refresh(
     if stamp != c.stamp {
         match read_manifest(dir) {
             Ok(m) => {
-                eprintln!("The site was rebuilt: {} surveys", m.surveys.len());
+                eprintln!(
+                    "The site was rebuilt: {}",
+                    crate::counted(m.surveys.len() as u64, "survey", "surveys")
+                );
                 receiver.set_manifest(m);
                 c.site = Arc::new(DiskSite::index(dir));
                 c.stamp = stamp;

@@ -351,9 +351,12 @@ pub fn results(args: &ResultsArgs, v: Verbosity) -> Result<()> {
     if v >= Verbosity::Normal {
         let responses: u64 = report.surveys.iter().map(|s| s.responses).sum();
         let votes: u64 = report.feedback.iter().map(|p| p.yes + p.no).sum();
+        use crate::counted;
         eprintln!(
-            "{responses} survey responses in {} surveys, {votes} page votes; wrote {}",
-            report.surveys.len(),
+            "{} in {}, {}; wrote {}",
+            counted(responses, "survey response", "survey responses"),
+            counted(report.surveys.len() as u64, "survey", "surveys"),
+            counted(votes, "page vote", "page votes"),
             written.join(", ")
         );
     }
@@ -564,10 +567,10 @@ pub fn html(report: &Report) -> String {
         body.push_str("<nav aria-label=\"Surveys\"><ul>");
         for s in &report.surveys {
             body.push_str(&format!(
-                "<li><a href=\"#survey-{}\">{}</a> ({} responses)</li>",
+                "<li><a href=\"#survey-{}\">{}</a> ({})</li>",
                 escape_html(&s.id),
                 escape_html(&s.title),
-                s.responses
+                crate::counted(s.responses, "response", "responses")
             ));
         }
         body.push_str("<li><a href=\"#page-feedback\">Page feedback</a></li></ul></nav>");
@@ -580,10 +583,11 @@ pub fn html(report: &Report) -> String {
             .collect();
         body.push_str(&format!(
             "<section class=\"survey-report\" id=\"survey-{id}\" aria-labelledby=\"h-{id}\"><h2 id=\"h-{id}\">{title}</h2>\
-<p class=\"lead\"><strong class=\"responses\">{n}</strong> responses{langs}{days}</p>",
+<p class=\"lead\"><strong class=\"responses\">{n}</strong> {noun}{langs}{days}</p>",
             id = escape_html(&s.id),
             title = escape_html(&s.title),
             n = s.responses,
+            noun = if s.responses == 1 { "response" } else { "responses" },
             langs = if langs.is_empty() {
                 String::new()
             } else {
