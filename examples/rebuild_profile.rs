@@ -2,6 +2,11 @@
 //! `rebuild_profile DIR [REBUILDS]` (3 by default).
 use portico::cli::{SiteArgs, Verbosity};
 use portico::commands::{build_cached, BuildCache};
+
+// The allocator `portico` itself runs with, so the times are serve's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     let dir = std::path::PathBuf::from(std::env::args().nth(1).expect("DIR"));
     let cache = BuildCache::default();
