@@ -7,7 +7,8 @@ use crate::content::{self, Announcement, FaqTopic, Home, Page, Section, Service,
 use crate::diagnostic::{suggest, ContentErrors, Diagnostic};
 use crate::markdown::{self, LinkTarget, LinkTargets, RenderContext, Rendered};
 use rayon::prelude::*;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+use std::collections::BTreeMap;
 
 /// Site paths (relative to the base path) of every kind of page.
 pub mod paths {
@@ -320,7 +321,7 @@ fn sites_from_sources_cached(
             .map(|s| (s.key.clone(), s.rev))
             .collect()
     } else {
-        HashMap::new()
+        HashMap::default()
     };
     let source_count = sources.len();
     if let Some(c) = cache {
@@ -381,7 +382,7 @@ fn sites_from_sources_cached(
     // Only needed to tell an orphan translation from one whose default
     // file is broken.
     let default_keys: HashSet<String> = if translations.is_empty() {
-        HashSet::new()
+        HashSet::default()
     } else {
         defaults.iter().map(|s| s.key.clone()).collect()
     };
@@ -417,7 +418,7 @@ fn sites_from_sources_cached(
     let t = crate::timing::phase("translations and link targets");
     let mut parsed: Vec<ParsedItem> = Vec::with_capacity(results.len());
     let mut shared = Shared {
-        failed_ids: HashSet::new(),
+        failed_ids: HashSet::default(),
         failed_files: Vec::new(),
     };
     for (r, _) in results {
@@ -434,7 +435,7 @@ fn sites_from_sources_cached(
     let translations = parsed.iter().any(|p| p.source().lang.is_some());
     // A translation changes when its default-language file does.
     let default_revs: HashMap<String, u64> = if !translations {
-        HashMap::new()
+        HashMap::default()
     } else {
         parsed
             .iter()
@@ -494,7 +495,7 @@ fn sites_from_sources_cached(
         .collect();
     let mut all_targets = LinkTargets::default();
     all_targets.reserve(2 * parsed.len());
-    let mut all_foreign = HashMap::new();
+    let mut all_foreign = HashMap::default();
     for (p, page) in parsed.iter().zip(pages) {
         let Some((target, code)) = page else {
             continue;
@@ -964,7 +965,7 @@ impl Site {
         drop(t);
         let t = crate::timing::phase("assemble: anchors, related, tags");
         // Anchors of internal links must exist on the target page.
-        let mut anchors: HashMap<&str, HashSet<&str>> = HashMap::new();
+        let mut anchors: HashMap<&str, HashSet<&str>> = HashMap::default();
         let bodies = services
             .iter()
             .map(|s| (&s.source, &s.body))
@@ -1226,7 +1227,7 @@ fn check_unique<'a>(
     items: impl Iterator<Item = (&'a str, &'a Source, &'a str)>,
     what: &str,
 ) -> Vec<Diagnostic> {
-    let mut seen: HashMap<&str, &Source> = HashMap::new();
+    let mut seen: HashMap<&str, &Source> = HashMap::default();
     let mut errors = Vec::new();
     for (key, source, field) in items {
         if let Some(first) = seen.get(key) {

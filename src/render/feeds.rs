@@ -175,8 +175,8 @@ pub fn entries(site: &Site, key: &FeedKey) -> Vec<Entry> {
 /// into the feeds it belongs to (all, its kind, audiences, services and
 /// tags), then each feed keeps its newest `limit`. The same as `entries`
 /// for every key, without scanning every announcement once per feed.
-pub fn all_entries(site: &Site) -> std::collections::HashMap<FeedKey, Vec<Entry>> {
-    use std::collections::HashMap;
+pub fn all_entries(site: &Site) -> super::FeedEntries {
+    use rustc_hash::FxHashMap as HashMap;
     let now = site.config.now;
     // Each announcement's entries (none for drafts, scheduled, expired).
     let own: Vec<Vec<Entry>> = site
@@ -196,13 +196,13 @@ pub fn all_entries(site: &Site) -> std::collections::HashMap<FeedKey, Vec<Entry>
             e
         })
         .collect();
-    let mut bins: HashMap<FeedKey, Vec<Entry>> = HashMap::new();
+    let mut bins: HashMap<FeedKey, Vec<Entry>> = HashMap::default();
     let mut add = |key: FeedKey, i: usize| {
         if !own[i].is_empty() {
             bins.entry(key).or_default().extend_from_slice(&own[i]);
         }
     };
-    let mut slugs: HashMap<&str, String> = HashMap::new();
+    let mut slugs: HashMap<&str, String> = HashMap::default();
     let mut everyone = Vec::new();
     for (i, a) in site.announcements.iter().enumerate() {
         add(FeedKey::All, i);

@@ -21,7 +21,7 @@ use feeds::{FeedFormat, FeedKey};
 use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::hash_map::DefaultHasher;
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::hash::{Hash, Hasher};
 use std::sync::{Arc, OnceLock};
 use views::*;
@@ -309,7 +309,7 @@ pub fn render_sites_into(
     drop(t);
 
     if renderers.len() > 1 {
-        let mut alternates: Alternates = HashMap::new();
+        let mut alternates: Alternates = HashMap::default();
         for r in &renderers {
             let config = &r.site.config;
             let index = config
@@ -332,7 +332,7 @@ pub fn render_sites_into(
         c.rendered.store(0, std::sync::atomic::Ordering::Relaxed);
         std::mem::take(&mut *c.outputs.lock().unwrap_or_else(|e| e.into_inner()))
     });
-    let mut next: CachedOutputs = HashMap::new();
+    let mut next: CachedOutputs = HashMap::default();
     let t = crate::timing::phase("render: pages, manifest");
     let counter = cache.map(|c| &c.rendered);
     // The receiver's manifest follows from the jobs, not their outputs: it
@@ -641,7 +641,7 @@ impl<'a> Renderer<'a> {
             announcements,
             services: {
                 // A category's name here: from a service written in this language.
-                let mut names: HashMap<&str, &str> = HashMap::new();
+                let mut names: HashMap<&str, &str> = HashMap::default();
                 for s in &site.services {
                     if site.foreign_lang(&s.source).is_none() {
                         names.entry(&s.category_key).or_insert(&s.front.category);
@@ -674,7 +674,7 @@ impl<'a> Renderer<'a> {
             card_revs,
             all_revs: revisions(site, true),
             listed_by_kind: {
-                let mut by_kind: HashMap<Kind, Vec<usize>> = HashMap::new();
+                let mut by_kind: HashMap<Kind, Vec<usize>> = HashMap::default();
                 for (i, a) in site.announcements.iter().enumerate() {
                     if !a.is_expired(now) {
                         by_kind.entry(a.front.kind).or_default().push(i);
