@@ -137,7 +137,9 @@ pub struct Site {
 #[derive(Clone)]
 pub enum ParsedItem {
     Home(Home),
-    Service(Service),
+    // Boxed: a service is twice the size of any other item, and the
+    // thousands of announcements move between lists as parsed items.
+    Service(Box<Service>),
     Announcement(Announcement),
     Faq(FaqTopic),
     Survey(Survey),
@@ -211,7 +213,9 @@ fn parse_source(
         Section::Home => ParsedItem::Home(Home::parse(source, base).map_err(|e| fail(e, None))?),
         Section::Services => {
             let id = lenient_service_id(&source);
-            ParsedItem::Service(Service::parse(source, base).map_err(|e| fail(e, Some(id)))?)
+            ParsedItem::Service(Box::new(
+                Service::parse(source, base).map_err(|e| fail(e, Some(id)))?,
+            ))
         }
         Section::Announcements => ParsedItem::Announcement(
             Announcement::parse(source, tz, base).map_err(|e| fail(e, None))?,
@@ -653,7 +657,7 @@ impl Site {
         for p in items {
             match p {
                 ParsedItem::Home(h) => home = Some(h),
-                ParsedItem::Service(s) => services.push(s),
+                ParsedItem::Service(s) => services.push(*s),
                 ParsedItem::Announcement(a) => announcements.push(a),
                 ParsedItem::Faq(f) => faq_topics.push(f),
                 ParsedItem::Survey(s) => surveys.push(s),
