@@ -465,13 +465,7 @@ fn sites_from_sources_cached(
     }
 
     let default_code = config.lang.code.clone();
-    let lang_of = |p: &ParsedItem| -> String {
-        p.source()
-            .lang
-            .clone()
-            .unwrap_or_else(|| default_code.clone())
-    };
-    // The same without a copy, for the hot loops.
+    // An item's language, without a copy.
     fn lang_code<'a>(p: &'a ParsedItem, default: &'a str) -> &'a str {
         p.source().lang.as_deref().unwrap_or(default)
     }
@@ -484,10 +478,10 @@ fn sites_from_sources_cached(
         .collect();
     // Each file's page in its own language, made on all cores; the maps
     // are filled in file order.
-    let pages: Vec<Option<(LinkTarget, String)>> = parsed
+    let pages: Vec<Option<(LinkTarget, &str)>> = parsed
         .par_iter()
         .map(|p| {
-            let code = lang_of(p);
+            let code = lang_code(p, &default_code);
             let their = lang_configs.iter().find(|c| c.lang.code == code)?;
             let (path, published) = p.page(their);
             let target = LinkTarget {
@@ -498,14 +492,14 @@ fn sites_from_sources_cached(
         })
         .collect();
     let mut all_targets = LinkTargets::default();
-    all_targets.reserve(2 * parsed.len());
+    all_targets.reserve(parsed.len());
     let mut all_foreign = HashMap::default();
     for (p, page) in parsed.iter().zip(pages) {
         let Some((target, code)) = page else {
             continue;
         };
-        if p.source().lang.is_none() {
-            all_targets.insert(p.source().key.clone(), target.clone());
+        let source = p.source();
+        if source.lang.is_none() {
             if let ParsedItem::Service(s) = p {
                 all_foreign.insert(
                     s.id.clone(),
@@ -513,12 +507,16 @@ fn sites_from_sources_cached(
                         title: s.front.title.clone(),
                         url: target.url.clone(),
                         lifecycle: s.front.lifecycle,
-                        lang: code.clone(),
+                        lang: code.to_owned(),
                     },
                 );
             }
+            // A file that is no translation is named the same both ways.
+            if source.key != source.rel {
+                all_targets.insert(source.key.clone(), target.clone());
+            }
         }
-        all_targets.insert(p.source().rel.clone(), target);
+        all_targets.insert(source.rel.clone(), target);
     }
     drop(t);
     let mut sites = Vec::new();
@@ -651,7 +649,9 @@ impl Site {
                 url: config.url(&path),
                 published,
             };
-            targets.insert(p.source().key.clone(), target.clone());
+            if p.source().key != p.source().rel {
+                targets.insert(p.source().key.clone(), target.clone());
+            }
             targets.insert(p.source().rel.clone(), target);
         }
         for p in items {
@@ -1159,7 +1159,7 @@ fn sort_moving_once<T>(v: &mut Vec<T>, mut cmp: impl FnMut(&T, &T) -> std::cmp::
 fn hash_targets(targets: &LinkTargets) -> u64 {
     use std::hash::{Hash, Hasher};
     let sum = targets.iter().fold(0u64, |sum, (rel, t)| {
-        let mut h = std::collections::hash_map::DefaultHasher::new();
+        let mut h = rustc_hash::FxHasher::default();
         (rel, &t.url, t.published).hash(&mut h);
         sum.wrapping_add(h.finish())
     });
