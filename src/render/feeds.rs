@@ -178,72 +178,85 @@ pub fn entries(site: &Site, key: &FeedKey) -> Vec<Entry> {
 pub fn all_entries(site: &Site) -> super::FeedEntries {
     use rustc_hash::FxHashMap as HashMap;
     let now = site.config.now;
-    // Each announcement's entries (none for drafts, scheduled, expired).
-    let own: Vec<Vec<Entry>> = site
-        .announcements
-        .iter()
-        .enumerate()
-        .map(|(i, a)| {
-            if a.front.draft || a.is_scheduled(now) || a.is_expired(now) {
-                return Vec::new();
-            }
-            let mut e = vec![Entry::Announcement(i)];
-            e.extend(
+    // Each announcement's entries, a range of one list (an empty range for
+    // drafts, scheduled and expired ones).
+    let mut flat: Vec<Entry> = Vec::with_capacity(site.announcements.len());
+    let mut span: Vec<(usize, usize)> = Vec::with_capacity(site.announcements.len());
+    for (i, a) in site.announcements.iter().enumerate() {
+        let start = flat.len();
+        if !(a.front.draft || a.is_scheduled(now) || a.is_expired(now)) {
+            flat.push(Entry::Announcement(i));
+            flat.extend(
                 (0..a.updates.len())
                     .filter(|&j| a.updates[j].at.ts <= now.ts)
                     .map(|j| Entry::Update(i, j)),
             );
-            e
-        })
-        .collect();
+        }
+        span.push((start, flat.len()));
+    }
+    let own = |i: usize| &flat[span[i].0..span[i].1];
     let mut bins: HashMap<FeedKey, Vec<Entry>> = HashMap::default();
-    let mut add = |key: FeedKey, i: usize| {
-        if !own[i].is_empty() {
-            bins.entry(key).or_default().extend_from_slice(&own[i]);
+    // A feed's members are gathered first and its bin looked up once: a
+    // feed with no entries gets no bin.
+    let mut put = |key: FeedKey, members: &[usize]| {
+        let mut entries = Vec::new();
+        for &i in members {
+            entries.extend_from_slice(own(i));
+        }
+        if !entries.is_empty() {
+            match bins.entry(key) {
+                std::collections::hash_map::Entry::Occupied(mut o) => o.get_mut().extend(entries),
+                std::collections::hash_map::Entry::Vacant(v) => {
+                    v.insert(entries);
+                }
+            }
         }
     };
-    let mut slugs: HashMap<&str, String> = HashMap::default();
+    let all: Vec<usize> = (0..site.announcements.len()).collect();
+    put(FeedKey::All, &all);
+    let mut by_kind: std::collections::BTreeMap<Kind, Vec<usize>> = Default::default();
+    // Audiences by slug (two names may share one), and each name's.
+    let mut audiences: Vec<(String, Vec<usize>)> = Vec::new();
+    let mut by_slug: HashMap<String, usize> = HashMap::default();
+    let mut by_name: HashMap<&str, usize> = HashMap::default();
     let mut everyone = Vec::new();
+    let mut seen: Vec<usize> = Vec::new();
     for (i, a) in site.announcements.iter().enumerate() {
-        add(FeedKey::All, i);
-        add(FeedKey::Kind(a.front.kind), i);
+        by_kind.entry(a.front.kind).or_default().push(i);
         if a.front.audience.is_empty() || a.front.audience.iter().any(|x| x == "all") {
             everyone.push(i);
         }
-        let mut seen: Vec<String> = Vec::new();
+        seen.clear();
         for x in a.front.audience.iter().filter(|x| *x != "all") {
-            let slug = slugs.entry(x.as_str()).or_insert_with(|| slug::slugify(x));
-            if !seen.contains(slug) {
-                seen.push(slug.clone());
+            let n = *by_name.entry(x.as_str()).or_insert_with(|| {
+                let slug = slug::slugify(x);
+                *by_slug.entry(slug.clone()).or_insert_with(|| {
+                    audiences.push((slug, Vec::new()));
+                    audiences.len() - 1
+                })
+            });
+            if !seen.contains(&n) {
+                seen.push(n);
+                audiences[n].1.push(i);
             }
         }
-        for slug in seen {
-            add(FeedKey::Audience(slug), i);
-        }
+    }
+    for (kind, members) in by_kind {
+        put(FeedKey::Kind(kind), &members);
     }
     for (s, r) in site.related.iter().enumerate() {
-        for &i in &r.announcements {
-            add(FeedKey::Service(s), i);
-        }
+        put(FeedKey::Service(s), &r.announcements);
     }
     for (slug, tag) in &site.tags {
-        for &i in &tag.announcements {
-            add(FeedKey::Tag(slug.clone()), i);
-        }
+        put(FeedKey::Tag(slug.clone()), &tag.announcements);
     }
     // Announcements for everyone belong to every audience's feed; they stay
     // under the empty slug for audiences no announcement names.
-    let mut audiences: Vec<String> = slugs.into_values().collect();
-    audiences.sort();
-    audiences.dedup();
-    for slug in audiences {
-        for &i in &everyone {
-            add(FeedKey::Audience(slug.clone()), i);
-        }
+    for (slug, mut members) in audiences {
+        members.extend_from_slice(&everyone);
+        put(FeedKey::Audience(slug), &members);
     }
-    for &i in &everyone {
-        add(FeedKey::Audience(String::new()), i);
-    }
+    put(FeedKey::Audience(String::new()), &everyone);
     for entries in bins.values_mut() {
         newest(site, entries);
     }
@@ -606,13 +619,68 @@ mod tests {
     }
 
     /// The one-pass bins give every feed what a scan for that feed gives,
-    /// on the demo portal and a generated one with many audiences and tags.
+    /// on the demo portal and on one made to have every awkward case:
+    /// audience names that share a slug, one named twice, "all" beside
+    /// others, drafts, scheduled and expired announcements, updates still
+    /// to come, feeds beyond the limit, tags and services without entries.
     #[test]
     fn every_feeds_entries_equal_a_scan_for_that_feed() {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-        let config =
-            crate::config::Config::load(root, &Default::default()).expect("the demo's config");
-        let sites = crate::site::load_sites(&config).expect("the demo builds");
+        feeds_equal_scans(root);
+        let dir = tempfile::tempdir().unwrap();
+        let write = |rel: &str, text: &str| {
+            let path = dir.path().join(rel);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        };
+        write(
+            "portico.toml",
+            "title = \"T\"\nnow = \"2026-11-20T09:00:00+01:00\"\n[feeds]\nlimit = 4\n",
+        );
+        for s in ["vpn", "mail", "quiet"] {
+            write(
+                &format!("content/services/{s}.md"),
+                "+++\ntitle = \"S\"\ncategory = \"C\"\nlifecycle = \"live\"\ndelivery = \"cloud\"\n+++\n",
+            );
+        }
+        let audiences = [
+            "",
+            "audience = [\"Field Staff\", \"field-staff\"]",
+            "audience = [\"all\", \"engineering\"]",
+            "audience = [\"engineering\", \"engineering\"]",
+            "audience = \"all\"",
+        ];
+        let kinds = ["news", "maintenance", "change"];
+        for i in 0..23 {
+            let extra = match i % 7 {
+                0 => "draft = true\n",
+                1 => "",
+                2 => "[[updates]]\nat = 2026-11-19T10:00:00Z\nbody = \"Done.\"\n[[updates]]\nat = 2026-12-01T10:00:00Z\nbody = \"Later.\"\n",
+                _ => "",
+            };
+            let date = if i == 5 {
+                "2027-01-01".to_owned()
+            } else {
+                format!("2026-10-{:02}", 1 + i % 9)
+            };
+            write(
+                &format!("content/announcements/a{i:02}.md"),
+                &format!(
+                    "+++\ntitle = \"A{i}\"\ndate = {date}\nkind = \"{}\"\nservices = [\"{}\"]\ntags = [\"t{}\", \"T{}\"]\n{}\n{extra}+++\nBody.\n",
+                    kinds[i % 3],
+                    ["vpn", "mail"][i % 2],
+                    i % 4,
+                    i % 4,
+                    audiences[i % 5],
+                ),
+            );
+        }
+        feeds_equal_scans(dir.path());
+    }
+
+    fn feeds_equal_scans(root: &std::path::Path) {
+        let config = crate::config::Config::load(root, &Default::default()).expect("a config");
+        let sites = crate::site::load_sites(&config).expect("the portal builds");
         for site in &sites {
             let all = all_entries(site);
             let mut keys = keys(site);

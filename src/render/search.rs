@@ -658,7 +658,7 @@ fn stopwords(lang: &str) -> &'static [&'static str] {
 /// The no-script part of the search page: services and FAQ questions
 /// from A to Z, as (letter, [(title, url)]).
 pub fn a_to_z(mut items: Vec<(String, String)>) -> Vec<(String, Vec<(String, String)>)> {
-    items.sort_by_key(|(title, _)| title.to_lowercase());
+    items.sort_by_cached_key(|(title, _)| title.to_lowercase());
     let mut groups: Vec<(String, Vec<(String, String)>)> = Vec::new();
     for (title, url) in items {
         let letter = title
