@@ -849,19 +849,25 @@ impl Site {
             targets_hash = hash_targets(&targets);
         }
         let lang_code = config.lang.code.clone();
+        // The earlier renderings, read without a lock per body (both cores
+        // taking one lock for each of 50,000 bodies made them wait on each
+        // other); new ones are added once all are made.
+        let taken = cache.map(|c| {
+            c.bodies
+                .write()
+                .unwrap_or_else(|e| e.into_inner())
+                .remove(lang_code.as_str())
+                .unwrap_or_default()
+        });
+        let fresh: std::sync::Mutex<Vec<(String, CachedBody)>> = Default::default();
         // Renders a body, or takes the earlier rendering of the same text
         // under the same URLs.
         let render =
             |source: &Source, sections: bool| -> (std::sync::Arc<Rendered>, Vec<Diagnostic>) {
-                if let Some(c) = cache {
-                    let bodies = c.bodies.read().unwrap_or_else(|e| e.into_inner());
-                    let earlier = bodies
-                        .get(lang_code.as_str())
-                        .and_then(|by_rel| by_rel.get(source.rel.as_str()));
-                    if let Some((rev, hash, rendered, errors)) = earlier {
-                        if *rev == source.rev && *hash == targets_hash {
-                            return (rendered.clone(), errors.clone());
-                        }
+                if let Some(earlier) = taken.as_ref().and_then(|t| t.get(source.rel.as_str())) {
+                    let (rev, hash, rendered, errors) = earlier;
+                    if *rev == source.rev && *hash == targets_hash {
+                        return (rendered.clone(), errors.clone());
                     }
                 }
                 let (body, offset) = source.body();
@@ -874,16 +880,11 @@ impl Site {
                 };
                 let (rendered, errors) = markdown::render(body, &ctx);
                 let rendered = std::sync::Arc::new(rendered);
-                if let Some(c) = cache {
-                    c.bodies
-                        .write()
-                        .unwrap_or_else(|e| e.into_inner())
-                        .entry(lang_code.clone())
-                        .or_default()
-                        .insert(
-                            source.rel.clone(),
-                            (source.rev, targets_hash, rendered.clone(), errors.clone()),
-                        );
+                if taken.is_some() {
+                    fresh.lock().unwrap_or_else(|e| e.into_inner()).push((
+                        source.rel.clone(),
+                        (source.rev, targets_hash, rendered.clone(), errors.clone()),
+                    ));
                 }
                 (rendered, errors)
             };
@@ -940,6 +941,13 @@ impl Site {
             let (r, e) = render(&h.source, false);
             h.body = r;
             md_errors.extend(e);
+        }
+        if let (Some(c), Some(mut kept)) = (cache, taken) {
+            kept.extend(fresh.into_inner().unwrap_or_else(|e| e.into_inner()));
+            c.bodies
+                .write()
+                .unwrap_or_else(|e| e.into_inner())
+                .insert(lang_code.clone(), kept);
         }
         errors.extend(md_errors);
 
