@@ -144,7 +144,7 @@ pub fn markdown(data: &[u8]) {
                 url: format!("/{}/", rel.trim_end_matches(".md")),
                 published: !rel.starts_with("pages"),
             };
-            (rel.to_string(), target)
+            ((*rel).into(), target)
         })
         .collect()
     });

@@ -19,9 +19,9 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
-    pub fn new(path: impl Into<PathBuf>, message: impl Into<String>) -> Self {
+    pub fn new(path: impl AsRef<std::path::Path>, message: impl Into<String>) -> Self {
         Diagnostic {
-            path: path.into(),
+            path: path.as_ref().to_path_buf(),
             line: 1,
             col: 1,
             message: message.into(),

@@ -7,7 +7,7 @@ use std::collections::HashSet;
 use std::path::Path;
 
 /// Where each content file (by its path under `content/`) is published.
-pub type LinkTargets = rustc_hash::FxHashMap<String, LinkTarget>;
+pub type LinkTargets = rustc_hash::FxHashMap<std::sync::Arc<str>, LinkTarget>;
 
 #[derive(Debug, Clone)]
 pub struct LinkTarget {
@@ -190,7 +190,7 @@ pub fn render(markdown: &str, ctx: &RenderContext) -> (Rendered, Vec<Diagnostic>
                     .lines()
                     .next()
                     .map_or(1, |l| l.chars().count());
-                let url = match ctx.targets.get(&target) {
+                let url = match ctx.targets.get(target.as_str()) {
                     Some(t) if t.published => t.url.clone(),
                     Some(_) => {
                         errors.push(
@@ -203,7 +203,7 @@ pub fn render(markdown: &str, ctx: &RenderContext) -> (Rendered, Vec<Diagnostic>
                     None => {
                         let help = crate::diagnostic::suggest(
                             &target,
-                            ctx.targets.keys().map(String::as_str),
+                            ctx.targets.keys().map(|k| &**k),
                         )
                         .unwrap_or_else(|| {
                             "internal links name a file under content/, e.g. `@/services/vpn.md`"

@@ -189,8 +189,8 @@ impl ParsedItem {
 /// A file that did not parse: other files' references to it are not
 /// reported again as missing.
 struct Failed {
-    rel: String,
-    key: String,
+    rel: Name,
+    key: Name,
     service_id: Option<String>,
     errors: Vec<Diagnostic>,
 }
@@ -255,8 +255,11 @@ pub struct ForeignService {
 /// What every language's assembly shares.
 struct Shared {
     failed_ids: HashSet<String>,
-    failed_files: Vec<String>,
+    failed_files: Vec<Name>,
 }
+
+/// A file's name under content/, shared rather than copied.
+type Name = std::sync::Arc<str>;
 
 /// Loads every language of the portal: one `Site` per language, the
 /// default language first.
@@ -273,9 +276,9 @@ pub struct LoadCache {
     pub files: content::ReadCache,
     /// By path under content/: (revision, default-language file's
     /// revision, the parsed item).
-    parsed: std::sync::Mutex<HashMap<String, CachedParse>>,
+    parsed: std::sync::Mutex<HashMap<Name, CachedParse>>,
     /// By language, then path under content/: revision, URL map hash, result.
-    bodies: std::sync::RwLock<HashMap<String, HashMap<String, CachedBody>>>,
+    bodies: std::sync::RwLock<HashMap<String, HashMap<Name, CachedBody>>>,
 }
 
 type CachedParse = (u64, u64, std::sync::Arc<ParsedItem>);
@@ -318,7 +321,7 @@ fn sites_from_sources_cached(
     let tz = config.tz.clone();
     let t = crate::timing::phase("parse");
     // Only translations need their default-language file's revision.
-    let base_revs: HashMap<String, u64> = if sources.iter().any(|s| s.lang.is_some()) {
+    let base_revs: HashMap<Name, u64> = if sources.iter().any(|s| s.lang.is_some()) {
         sources
             .iter()
             .filter(|s| s.lang.is_none())
@@ -330,19 +333,19 @@ fn sites_from_sources_cached(
     let source_count = sources.len();
     if let Some(c) = cache {
         // Forget the rendered Markdown of files that are gone.
-        let present: HashSet<&str> = sources.iter().map(|s| s.rel.as_str()).collect();
+        let present: HashSet<&str> = sources.iter().map(|s| &*s.rel).collect();
         for by_rel in c
             .bodies
             .write()
             .unwrap_or_else(|e| e.into_inner())
             .values_mut()
         {
-            by_rel.retain(|rel, _| present.contains(rel.as_str()));
+            by_rel.retain(|rel, _| present.contains(&**rel));
         }
     }
     let mut previous =
         cache.map(|c| std::mem::take(&mut *c.parsed.lock().unwrap_or_else(|e| e.into_inner())));
-    type Kept = Option<(String, CachedParse)>;
+    type Kept = Option<(Name, CachedParse)>;
     let earlier = previous.as_ref();
     // Parses a file, or takes the earlier parse of the same text; with a
     // cache, also says what to keep for the next load (when it is new).
@@ -373,10 +376,10 @@ fn sites_from_sources_cached(
     };
     let (defaults, translations): (Vec<Source>, Vec<Source>) =
         sources.into_iter().partition(|s| s.lang.is_none());
-    let translated_keys: HashSet<&str> = translations.iter().map(|s| s.key.as_str()).collect();
-    let bases: HashMap<String, serde_json::Value> = defaults
+    let translated_keys: HashSet<&str> = translations.iter().map(|s| &*s.key).collect();
+    let bases: HashMap<Name, serde_json::Value> = defaults
         .iter()
-        .filter(|s| translated_keys.contains(s.key.as_str()))
+        .filter(|s| translated_keys.contains(&*s.key))
         .filter_map(|s| {
             let split = s.split().ok()?;
             let value = split.parse::<serde_json::Value>(&s.path).ok()?;
@@ -385,7 +388,7 @@ fn sites_from_sources_cached(
         .collect();
     // Only needed to tell an orphan translation from one whose default
     // file is broken.
-    let default_keys: HashSet<String> = if translations.is_empty() {
+    let default_keys: HashSet<Name> = if translations.is_empty() {
         HashSet::default()
     } else {
         defaults.iter().map(|s| s.key.clone()).collect()
@@ -411,9 +414,9 @@ fn sites_from_sources_cached(
             let present: HashSet<&str> = results
                 .iter()
                 .filter_map(|(r, _)| r.as_ref().ok())
-                .map(|p| p.source().rel.as_str())
+                .map(|p| &*p.source().rel)
                 .collect();
-            kept.retain(|rel, _| present.contains(rel.as_str()));
+            kept.retain(|rel, _| present.contains(&**rel));
         }
         *c.parsed.lock().unwrap_or_else(|e| e.into_inner()) = kept;
     }
@@ -438,7 +441,7 @@ fn sites_from_sources_cached(
     }
     let translations = parsed.iter().any(|p| p.source().lang.is_some());
     // A translation changes when its default-language file does.
-    let default_revs: HashMap<String, u64> = if !translations {
+    let default_revs: HashMap<Name, u64> = if !translations {
         HashMap::default()
     } else {
         parsed
@@ -456,10 +459,10 @@ fn sites_from_sources_cached(
     let by_key: HashMap<&str, &ParsedItem> = parsed
         .iter()
         .filter(|p| translations && p.source().lang.is_none())
-        .map(|p| (p.source().key.as_str(), p))
+        .map(|p| (&*p.source().key, p))
         .collect();
     for p in parsed.iter().filter(|p| p.source().lang.is_some()) {
-        if let Some(default) = by_key.get(p.source().key.as_str()) {
+        if let Some(default) = by_key.get(&*p.source().key) {
             errors.extend(crate::translation::disagreements(default, p));
         }
     }
@@ -529,14 +532,14 @@ fn sites_from_sources_cached(
             let own: HashSet<&str> = all
                 .iter()
                 .filter(|p| lang_code(p, &default_code) == code)
-                .map(|p| p.source().key.as_str())
+                .map(|p| &*p.source().key)
                 .collect();
             all.iter()
                 .map(|p| {
                     lang_code(p, &default_code) == code
                         || (config.file.show_untranslated
                             && p.source().lang.is_none()
-                            && !own.contains(p.source().key.as_str()))
+                            && !own.contains(&*p.source().key))
                 })
                 .collect()
         };
@@ -859,12 +862,12 @@ impl Site {
                 .remove(lang_code.as_str())
                 .unwrap_or_default()
         });
-        let fresh: std::sync::Mutex<Vec<(String, CachedBody)>> = Default::default();
+        let fresh: std::sync::Mutex<Vec<(Name, CachedBody)>> = Default::default();
         // Renders a body, or takes the earlier rendering of the same text
         // under the same URLs.
         let render =
             |source: &Source, sections: bool| -> (std::sync::Arc<Rendered>, Vec<Diagnostic>) {
-                if let Some(earlier) = taken.as_ref().and_then(|t| t.get(source.rel.as_str())) {
+                if let Some(earlier) = taken.as_ref().and_then(|t| t.get(&*source.rel)) {
                     let (rev, hash, rendered, errors) = earlier;
                     if *rev == source.rev && *hash == targets_hash {
                         return (rendered.clone(), errors.clone());
@@ -995,17 +998,17 @@ impl Site {
             .map(|l| l.target.as_str())
             .collect();
         for (source, body) in &bodies {
-            let by_key = wanted.contains(source.key.as_str());
-            let by_rel = wanted.contains(source.rel.as_str());
+            let by_key = wanted.contains(&*source.key);
+            let by_rel = wanted.contains(&*source.rel);
             if !by_key && !by_rel {
                 continue;
             }
             let ids: HashSet<&str> = body.headings.iter().map(|h| h.id.as_str()).collect();
             if by_key {
-                anchors.insert(source.key.as_str(), ids.clone());
+                anchors.insert(&*source.key, ids.clone());
             }
             if by_rel {
-                anchors.insert(source.rel.as_str(), ids);
+                anchors.insert(&*source.rel, ids);
             }
         }
         for (source, body) in &bodies {

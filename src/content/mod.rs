@@ -23,13 +23,15 @@ pub use survey::Survey;
 /// One content file as read from disk.
 #[derive(Debug, Clone)]
 pub struct Source {
-    /// The path shown in errors, relative to the project root.
-    pub path: PathBuf,
+    /// The path shown in errors, relative to the project root. This and
+    /// the names below are shared: a rebuild copies every parsed item
+    /// it reuses, and the link map holds each name.
+    pub path: std::sync::Arc<Path>,
     /// The path under `content/` with `/` separators, as internal links name it
     /// (`services/vpn.nl.md` for a translation).
-    pub rel: String,
+    pub rel: std::sync::Arc<str>,
     /// `rel` without the language: the same for a file and its translations.
-    pub key: String,
+    pub key: std::sync::Arc<str>,
     /// The language of a translation (`vpn.nl.md`); `None` for the default language.
     pub lang: Option<String>,
     /// Shared: the same text serves every language's copy of the item. A
@@ -54,10 +56,10 @@ pub fn text_hash(text: &str) -> u64 {
 
 impl Source {
     pub fn new(path: impl Into<PathBuf>, rel: impl Into<String>, text: impl Into<String>) -> Self {
-        let rel = rel.into();
+        let rel: std::sync::Arc<str> = rel.into().into();
         let text: String = text.into();
         Source {
-            path: path.into(),
+            path: path.into().into(),
             key: rel.clone(),
             rel,
             lang: None,
@@ -79,9 +81,9 @@ impl Source {
         };
         let text: String = text.into();
         Source {
-            path: path.into(),
-            rel: rel.to_owned(),
-            key,
+            path: path.into().into(),
+            rel: rel.into(),
+            key: key.into(),
             lang: Some(lang.to_owned()),
             rev: text_hash(&text),
             text: std::sync::Arc::new(text),
@@ -569,7 +571,7 @@ mod tests {
             .unwrap_err()
             .contains("`fr`"));
         let t = Source::translation("content/services/vpn.nl.md", "services/vpn.nl.md", "nl", "");
-        assert_eq!((t.key.as_str(), t.stem()), ("services/vpn.md", "vpn"));
+        assert_eq!((&*t.key, t.stem()), ("services/vpn.md", "vpn"));
     }
 
     #[test]
@@ -601,7 +603,7 @@ mod tests {
         let listing = |sources: &[Source]| -> Vec<(String, String)> {
             sources
                 .iter()
-                .map(|s| (s.rel.clone(), s.text.to_string()))
+                .map(|s| (s.rel.to_string(), s.text.to_string()))
                 .collect()
         };
         let full = || listing(&read_sources_cached(root, &content, &langs, None).0);
