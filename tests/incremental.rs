@@ -103,6 +103,17 @@ fn every_kind_of_edit_rebuilds_to_the_same_site() {
             }),
         ),
         (
+            "a maintenance window moved past another (reorders calendars)",
+            Box::new(|p| {
+                edit(
+                    p,
+                    "content/announcements/storage-maintenance-nov.md",
+                    "start = 2026-11-28T20:00:00+01:00\nend = 2026-11-29T02:00:00+01:00",
+                    "start = 2026-12-06T11:00:00+01:00\nend = 2026-12-06T12:00:00+01:00",
+                )
+            }),
+        ),
+        (
             "a service title shown on other pages",
             Box::new(|p| {
                 edit(

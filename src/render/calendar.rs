@@ -34,18 +34,7 @@ pub fn path(site: &Site, key: CalendarKey) -> String {
 /// The announcements with a window that a calendar shows (drafts and
 /// scheduled ones excepted; past windows stay, as in any calendar).
 pub fn events(site: &Site, key: CalendarKey) -> Vec<usize> {
-    let now = site.config.now;
-    let candidates: Vec<usize> = match key {
-        CalendarKey::All => (0..site.announcements.len()).collect(),
-        CalendarKey::Service(s) => site.related[s].announcements.clone(),
-    };
-    let mut out: Vec<usize> = candidates
-        .into_iter()
-        .filter(|&i| {
-            let a = &site.announcements[i];
-            a.window.is_some() && !a.front.draft && !a.is_scheduled(now)
-        })
-        .collect();
+    let mut out = members(site, key);
     // Compared in place: a key made per comparison would copy the slug
     // some thirty times per event at 50,000 announcements.
     let key = |i: usize| {
@@ -54,6 +43,23 @@ pub fn events(site: &Site, key: CalendarKey) -> Vec<usize> {
     };
     out.sort_by(|&x, &y| key(x).cmp(&key(y)));
     out
+}
+
+/// The announcements in a calendar, in the site's order: what its events
+/// are made of (their order follows from them), for fingerprints.
+pub fn members(site: &Site, key: CalendarKey) -> Vec<usize> {
+    let now = site.config.now;
+    let candidates: Vec<usize> = match key {
+        CalendarKey::All => (0..site.announcements.len()).collect(),
+        CalendarKey::Service(s) => site.related[s].announcements.clone(),
+    };
+    candidates
+        .into_iter()
+        .filter(|&i| {
+            let a = &site.announcements[i];
+            a.window.is_some() && !a.front.draft && !a.is_scheduled(now)
+        })
+        .collect()
 }
 
 fn utc(w: When) -> chrono::DateTime<chrono::Utc> {

@@ -977,7 +977,11 @@ impl<'a> Renderer<'a> {
                 if let CalendarKey::Service(i) = key {
                     site.services[*i].source.rev.hash(&mut h);
                 }
-                cards(&mut h, &calendar::events(site, *key));
+                // Its events in the site's order, not sorted as the
+                // calendar shows them: that order follows from their
+                // windows and slugs, which their revisions and the site's
+                // URLs (in every fingerprint) cover.
+                cards(&mut h, &calendar::members(site, *key));
             }
             Job::Catalog | Job::Compare | Job::CatalogJson => {
                 for x in &site.services {
