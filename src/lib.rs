@@ -38,7 +38,6 @@ pub(crate) fn compact(s: String) -> String {
     }
 }
 
-/// A mistake in how Portico was called (exit code 2).
 /// "1 survey", "2 surveys", "0 surveys": a count with its noun, for
 /// messages.
 pub(crate) fn counted(n: impl Into<u64>, one: &str, many: &str) -> String {
@@ -46,6 +45,7 @@ pub(crate) fn counted(n: impl Into<u64>, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 
+/// A mistake in how Portico was called (exit code 2).
 #[derive(Debug)]
 pub struct UsageError(pub String);
 

@@ -514,11 +514,9 @@ fn sites_from_sources_cached(
                     },
                 );
             }
-            // A file that is no translation is named the same both ways.
-            if source.key != source.rel {
-                all_targets.insert(source.key.clone(), target.clone());
-            }
         }
+        // A default-language file's key is its path: this one entry is
+        // found by both. A translation's key is its default file's.
         all_targets.insert(source.rel.clone(), target);
     }
     drop(t);
