@@ -42,7 +42,16 @@ pub(crate) fn compact(s: String) -> String {
 /// messages.
 pub(crate) fn counted(n: impl Into<u64>, one: &str, many: &str) -> String {
     let n = n.into();
-    format!("{n} {}", if n == 1 { one } else { many })
+    format!("{n} {}", noun(n, one, many))
+}
+
+/// The noun for a count of `n`: `one` for exactly one, else `many`.
+pub(crate) fn noun<'a>(n: u64, one: &'a str, many: &'a str) -> &'a str {
+    if n == 1 {
+        one
+    } else {
+        many
+    }
 }
 
 /// A mistake in how Portico was called (exit code 2).
@@ -68,6 +77,8 @@ mod tests {
     fn one_of_a_kind_is_singular_and_none_is_plural() {
         assert_eq!(super::counted(1u64, "survey", "surveys"), "1 survey");
         assert_eq!(super::counted(0u64, "survey", "surveys"), "0 surveys");
+        assert_eq!(super::noun(1, "response", "responses"), "response");
+        assert_eq!(super::noun(4, "response", "responses"), "responses");
         assert_eq!(
             super::counted(2u64, "FAQ topic", "FAQ topics"),
             "2 FAQ topics"

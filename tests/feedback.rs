@@ -301,6 +301,8 @@ fn every_demo_survey_can_be_answered_through_its_form_and_the_report_adds_up() {
         common::texts(&doc, "#survey-it-satisfaction-2026 .responses"),
         ["4"]
     );
+    let lead = common::texts(&doc, "#survey-it-satisfaction-2026 .lead");
+    assert!(lead[0].starts_with("4 responses"), "{lead:?}");
     assert_eq!(
         common::texts(&doc, "#it-satisfaction-2026-recommend .nps"),
         ["+25"]

@@ -587,7 +587,7 @@ pub fn html(report: &Report) -> String {
             id = escape_html(&s.id),
             title = escape_html(&s.title),
             n = s.responses,
-            noun = if s.responses == 1 { "response" } else { "responses" },
+            noun = crate::noun(s.responses, "response", "responses"),
             langs = if langs.is_empty() {
                 String::new()
             } else {
