@@ -172,3 +172,41 @@ fn output_folder_that_is_not_a_site_is_not_replaced() {
     let run = p.run(&["build", "--output", "content/out"]);
     assert_eq!(run.code, 2, "{}", run.stderr);
 }
+
+#[test]
+fn a_static_file_in_a_generated_page_s_place_is_an_error() {
+    let p = Project::from_fixture("base");
+    p.write("static/feed.xml", "mine");
+    p.write("static/services/index.html", "mine");
+    p.write("static/files/form.pdf", "kept");
+    let run = p.run(&["check"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let errors: Vec<&str> = run
+        .stderr
+        .lines()
+        .filter(|l| l.contains("error:"))
+        .collect();
+    assert_eq!(
+        errors,
+        [
+            "static/feed.xml:1:1: error: static file `feed.xml` would overwrite a generated page",
+            "static/services/index.html:1:1: error: static file `services/index.html` would \
+             overwrite a generated page",
+        ],
+        "{}",
+        run.stderr
+    );
+    let build = p.run(&["build"]);
+    assert_eq!(build.code, 1, "{}", build.stderr);
+    assert!(!p.public().exists(), "nothing is written");
+    // Without the two, every static file is copied as it is.
+    std::fs::remove_file(p.path().join("static/feed.xml")).unwrap();
+    std::fs::remove_file(p.path().join("static/services/index.html")).unwrap();
+    let build = p.run(&["build"]);
+    assert_eq!(build.code, 0, "{}", build.stderr);
+    assert_eq!(
+        std::fs::read_to_string(p.public().join("files/form.pdf")).unwrap(),
+        "kept"
+    );
+    assert!(p.text("feed.xml").contains("<rss"));
+}

@@ -366,7 +366,14 @@ pub fn render_sites_into(
         Ok(o) => outputs.push(o),
         Err(e) => errors.push(e),
     }
-    let generated: rustc_hash::FxHashSet<&str> = outputs.iter().map(|o| &*o.path).collect();
+    // The few static files' paths are looked up, not every page's.
+    let static_paths: rustc_hash::FxHashSet<&str> =
+        theme.assets.keys().map(String::as_str).collect();
+    let generated: rustc_hash::FxHashSet<&str> = outputs
+        .iter()
+        .map(|o| &*o.path)
+        .filter(|p| static_paths.contains(p))
+        .collect();
     let mut assets = Vec::new();
     for (path, bytes) in &theme.assets {
         if generated.contains(path.as_str()) {
