@@ -129,8 +129,19 @@ pub type FeedEntries = HashMap<FeedKey, Vec<feeds::Entry>>;
 pub type CardCache =
     std::sync::Mutex<HashMap<String, HashMap<String, (u64, Arc<AnnouncementCard>)>>>;
 
-/// Rendered pages by language code and job, with their fingerprints.
-pub type CachedOutputs = HashMap<String, HashMap<Job, (u64, Output)>>;
+/// Rendered pages by language code, with their fingerprints.
+pub type CachedOutputs = HashMap<String, CachedPages>;
+
+/// One language's pages from an earlier render, in its jobs' order, each
+/// with the fingerprint it was made from (none for a job that failed).
+/// From one render to the next the jobs are nearly always the same list,
+/// so a page is found at its job's place, read in order; only when files
+/// were added or removed are they found by job.
+#[derive(Debug, Default)]
+pub struct CachedPages {
+    jobs: Vec<Job>,
+    pages: Vec<Option<(u64, Output)>>,
+}
 
 /// Which languages have a page at each site path (relative to the
 /// language's root), by index into the configured languages.
@@ -176,9 +187,9 @@ pub struct RenderCache {
 impl RenderCache {
     /// How many outputs it holds.
     pub fn len(&self) -> usize {
-        self.outputs
-            .lock()
-            .map_or(0, |o| o.values().map(HashMap::len).sum())
+        self.outputs.lock().map_or(0, |o| {
+            o.values().map(|c| c.pages.iter().flatten().count()).sum()
+        })
     }
 
     pub fn is_empty(&self) -> bool {
@@ -366,13 +377,19 @@ pub fn render_sites_into(
         Ok(o) => outputs.push(o),
         Err(e) => errors.push(e),
     }
-    // The few static files' paths are looked up, not every page's.
+    // The few static files' paths are looked up, not every page's; and
+    // only a page's path as long as one of them can be one of them.
     let static_paths: rustc_hash::FxHashSet<&str> =
         theme.assets.keys().map(String::as_str).collect();
+    let mut static_lengths =
+        vec![false; static_paths.iter().map(|p| p.len() + 1).max().unwrap_or(0)];
+    for p in &static_paths {
+        static_lengths[p.len()] = true;
+    }
     let generated: rustc_hash::FxHashSet<&str> = outputs
         .iter()
         .map(|o| &*o.path)
-        .filter(|p| static_paths.contains(p))
+        .filter(|p| static_lengths.get(p.len()) == Some(&true) && static_paths.contains(p))
         .collect();
     let mut assets = Vec::new();
     for (path, bytes) in &theme.assets {
@@ -835,13 +852,25 @@ impl<'a> Renderer<'a> {
     /// and only its path is returned (`Reuse` gives one or the other).
     pub fn render_all(
         &self,
-        mut reuse: Option<&mut HashMap<Job, (u64, Output)>>,
+        reuse: Option<&mut CachedPages>,
         rendered: Option<&std::sync::atomic::AtomicUsize>,
         sink: Option<Sink>,
     ) -> Result<Vec<Output>, Vec<Diagnostic>> {
         let prefix = Config::language_prefix(&self.site.config.lang);
         let jobs = self.jobs();
         let earlier = reuse.as_deref();
+        // Each job's place in the earlier render: its own place when the
+        // jobs are those of then, else looked up.
+        let aligned = earlier.is_some_and(|e| e.jobs == jobs);
+        let places: HashMap<&Job, usize> = match earlier {
+            Some(e) if !aligned => e.jobs.iter().enumerate().map(|(k, j)| (j, k)).collect(),
+            _ => HashMap::default(),
+        };
+        let earlier_page = |i: usize, j: &Job| -> Option<&(u64, Output)> {
+            let e = earlier?;
+            let k = if aligned { i } else { *places.get(j)? };
+            e.pages.get(k)?.as_ref()
+        };
         // Jobs differ in cost (a feed takes as long as a hundred pages): the
         // costly ones are started first, and pieces of a few jobs each let
         // an idle core take work from a busy one until the end (rayon's
@@ -855,11 +884,9 @@ impl<'a> Renderer<'a> {
             .map(|&i| {
                 let j = &jobs[i];
                 let fp = earlier.map(|_| self.fingerprint(j));
-                if let (Some(previous), Some(fp)) = (earlier, fp) {
-                    if let Some((old_fp, out)) = previous.get(j) {
-                        if *old_fp == fp {
-                            return Ok((out.clone(), Some(fp), false));
-                        }
+                if let (Some((old_fp, out)), Some(fp)) = (earlier_page(i, j), fp) {
+                    if *old_fp == fp {
+                        return Ok((out.clone(), Some(fp), false));
                     }
                 }
                 if let Some(n) = rendered {
@@ -879,24 +906,40 @@ impl<'a> Renderer<'a> {
             results[i] = Some(r);
         }
         let results = results.into_iter().flatten();
+        drop(places);
+        // What the next render finds: the pages rendered now put in their
+        // places, or (when the jobs changed) every page in the new order.
+        let mut kept = reuse.map(|kept| {
+            if !aligned {
+                kept.pages.clear();
+            }
+            kept
+        });
         let mut outputs = Vec::with_capacity(jobs.len());
         let mut errors = Vec::new();
-        for (j, r) in jobs.iter().zip(results) {
-            match r {
+        for (i, r) in results.enumerate() {
+            let page = match r {
                 Ok((o, fp, fresh)) => {
-                    if let (Some(kept), Some(fp), true) = (reuse.as_deref_mut(), fp, fresh) {
-                        kept.insert(j.clone(), (fp, o.clone()));
-                    }
+                    let page = fp.filter(|_| fresh || !aligned).map(|fp| (fp, o.clone()));
                     outputs.push(o);
+                    page
                 }
-                Err(e) => errors.push(e),
+                Err(e) => {
+                    errors.push(e);
+                    None
+                }
+            };
+            if let Some(kept) = kept.as_deref_mut() {
+                if !aligned {
+                    kept.pages.push(page);
+                } else if page.is_some() {
+                    kept.pages[i] = page;
+                }
             }
         }
-        if let Some(kept) = reuse {
-            if kept.len() > jobs.len() {
-                // Pages that are gone.
-                let present: std::collections::HashSet<&Job> = jobs.iter().collect();
-                kept.retain(|j, _| present.contains(j));
+        if let Some(kept) = kept {
+            if !aligned {
+                kept.jobs = jobs;
             }
         }
         outcome(outputs, errors)
