@@ -332,15 +332,15 @@ fn sites_from_sources_cached(
     };
     let source_count = sources.len();
     if let Some(c) = cache {
-        // Forget the rendered Markdown of files that are gone.
-        let present: HashSet<&str> = sources.iter().map(|s| &*s.rel).collect();
-        for by_rel in c
-            .bodies
-            .write()
-            .unwrap_or_else(|e| e.into_inner())
-            .values_mut()
-        {
-            by_rel.retain(|rel, _| present.contains(&**rel));
+        // Forget the rendered Markdown of files that are gone: only when a
+        // language holds more than there are files (a file renamed since
+        // the last load is forgotten at the next).
+        let mut bodies = c.bodies.write().unwrap_or_else(|e| e.into_inner());
+        if bodies.values().any(|by_rel| by_rel.len() > source_count) {
+            let present: HashSet<&str> = sources.iter().map(|s| &*s.rel).collect();
+            for by_rel in bodies.values_mut() {
+                by_rel.retain(|rel, _| present.contains(&**rel));
+            }
         }
     }
     let mut previous =
