@@ -21,7 +21,7 @@ use feeds::{FeedFormat, FeedKey};
 use rayon::prelude::*;
 use rustc_hash::FxHashMap as HashMap;
 use serde::Serialize;
-use std::collections::hash_map::DefaultHasher;
+use rustc_hash::FxHasher;
 use std::hash::{Hash, Hasher};
 use std::sync::{Arc, OnceLock};
 use views::*;
@@ -220,7 +220,7 @@ fn manifest(
     cache: Option<&RenderCache>,
 ) -> Output {
     let manifest_key = {
-        let mut h = DefaultHasher::new();
+        let mut h = FxHasher::default();
         for r in renderers {
             let site = r.site;
             (site.fingerprint, r.jobs()).hash(&mut h);
@@ -446,7 +446,7 @@ pub fn render_sites_into(
 /// them, or (without `announcements`) those of its services, FAQ topics,
 /// surveys and pages.
 fn revisions(site: &Site, announcements: bool) -> u64 {
-    let mut h = DefaultHasher::new();
+    let mut h = FxHasher::default();
     site.fingerprint.hash(&mut h);
     let (listed, home) = if announcements {
         (site.announcements.as_slice(), site.home.as_ref())
@@ -548,7 +548,7 @@ impl<'a> Renderer<'a> {
             .announcements
             .iter()
             .map(|a| {
-                let mut h = DefaultHasher::new();
+                let mut h = FxHasher::default();
                 a.source.rev.hash(&mut h);
                 for id in &a.front.services {
                     match site.service_index.get(id) {
@@ -567,7 +567,7 @@ impl<'a> Renderer<'a> {
         // Feeds are made of the announcements (their revisions cover their
         // services, tags, audiences and dates), in the site's order and clock.
         let feeds_key = {
-            let mut h = DefaultHasher::new();
+            let mut h = FxHasher::default();
             (site.fingerprint, &card_revs).hash(&mut h);
             h.finish()
         };
@@ -578,7 +578,7 @@ impl<'a> Renderer<'a> {
         let card_keys: Vec<u64> = card_revs
             .iter()
             .map(|rev| {
-                let mut h = DefaultHasher::new();
+                let mut h = FxHasher::default();
                 (rev, site.fingerprint).hash(&mut h);
                 h.finish()
             })
@@ -949,15 +949,15 @@ impl<'a> Renderer<'a> {
     /// as in an earlier render (same theme and config), so is the output.
     pub fn fingerprint(&self, job: &Job) -> u64 {
         let site = self.site;
-        let mut h = DefaultHasher::new();
+        let mut h = FxHasher::default();
         site.fingerprint.hash(&mut h);
-        let cards = |h: &mut DefaultHasher, indices: &[usize]| {
+        let cards = |h: &mut FxHasher, indices: &[usize]| {
             indices.len().hash(h);
             for &i in indices {
                 self.card_revs[i].hash(h);
             }
         };
-        let service_revs = |h: &mut DefaultHasher, ids: &[String]| {
+        let service_revs = |h: &mut FxHasher, ids: &[String]| {
             for id in ids {
                 site.service_index
                     .get(id)
