@@ -88,7 +88,7 @@ pub fn serve(opts: ServeOptions) -> Result<()> {
 
     let state = Arc::new(State {
         snapshot: RwLock::new(Snapshot {
-            files: Arc::new(Files::new()),
+            files: Arc::new(Files::default()),
             errors: None,
             build: String::new(),
         }),

@@ -2,7 +2,6 @@
 //! site in memory in, a response out. No file system is touched, so no path
 //! can reach outside the built site.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 /// Where the live-reload script and event stream are served.
@@ -10,7 +9,9 @@ pub const LIVE_JS: &str = "/__portico/live.js";
 pub const EVENTS: &str = "/__portico/events";
 
 /// The built site as served: site path (`services/vpn/index.html`) to bytes.
-pub type Files = HashMap<Arc<str>, Arc<Vec<u8>>>;
+/// FxHash: made anew from every page after each rebuild, and keyed by the
+/// site's own paths.
+pub type Files = rustc_hash::FxHashMap<Arc<str>, Arc<Vec<u8>>>;
 
 /// A built site to serve from: in memory (`Files`) or a folder on disk.
 pub trait SiteFiles {
