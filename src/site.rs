@@ -1089,34 +1089,38 @@ impl Site {
             }
         }
 
-        let mut tags: BTreeMap<String, Tag> = BTreeMap::new();
-        let mut slugs = rustc_hash::FxHashMap::default();
+        let mut found = TagIndex::default();
         for (i, a) in announcements.iter().enumerate() {
             for t in &a.front.tags {
-                if let Some(t) = tag_entry(&mut tags, &mut slugs, t) {
+                if let Some(t) = found.tag(t) {
                     t.announcements.push(i)
                 }
             }
         }
         for (i, s) in services.iter().enumerate() {
             for t in &s.front.tags {
-                if let Some(t) = tag_entry(&mut tags, &mut slugs, t) {
+                if let Some(t) = found.tag(t) {
                     t.services.push(i)
                 }
             }
         }
         for (i, f) in faq_topics.iter().enumerate() {
             for t in &f.front.tags {
-                if let Some(t) = tag_entry(&mut tags, &mut slugs, t) {
+                if let Some(t) = found.tag(t) {
                     t.faq_topics.push(i)
                 }
             }
         }
-        for t in tags.values_mut() {
-            for list in [&mut t.announcements, &mut t.services, &mut t.faq_topics] {
-                list.dedup();
-            }
-        }
+        let tags: BTreeMap<String, Tag> = found
+            .tags
+            .into_iter()
+            .map(|mut t| {
+                for list in [&mut t.announcements, &mut t.services, &mut t.faq_topics] {
+                    list.dedup();
+                }
+                (t.slug.clone(), t)
+            })
+            .collect();
 
         let audiences = {
             let names: std::collections::BTreeSet<&str> = announcements
@@ -1208,31 +1212,37 @@ fn render_bodies<T: HasBody + Send>(
         .collect()
 }
 
-/// The tag named `name`, created on first use; `None` for names without a slug.
-/// The tag named `name`, made on first use; `slugs` remembers each name's
-/// slug, as many items share few tags.
-fn tag_entry<'a, 'n>(
-    tags: &'a mut BTreeMap<String, Tag>,
-    slugs: &mut rustc_hash::FxHashMap<&'n str, String>,
-    name: &'n str,
-) -> Option<&'a mut Tag> {
-    let slug = slugs
-        .entry(name)
-        .or_insert_with(|| crate::content::slug_of(name));
-    if slug.is_empty() {
-        return None;
+/// Tags as items name them: each name's tag is found once (its slug made,
+/// and the tag made on its slug's first use, with the name it was first
+/// given); every later use of the name is one lookup, as many items share
+/// few tags.
+#[derive(Default)]
+struct TagIndex<'n> {
+    tags: Vec<Tag>,
+    by_name: rustc_hash::FxHashMap<&'n str, Option<usize>>,
+    by_slug: rustc_hash::FxHashMap<String, usize>,
+}
+
+impl<'n> TagIndex<'n> {
+    /// The tag named `name`; `None` for names without a slug.
+    fn tag(&mut self, name: &'n str) -> Option<&mut Tag> {
+        let (tags, by_slug) = (&mut self.tags, &mut self.by_slug);
+        let at = *self.by_name.entry(name).or_insert_with(|| {
+            let slug = crate::content::slug_of(name);
+            if slug.is_empty() {
+                return None;
+            }
+            Some(*by_slug.entry(slug).or_insert_with_key(|slug| {
+                tags.push(Tag {
+                    name: name.to_owned(),
+                    slug: slug.clone(),
+                    ..Tag::default()
+                });
+                tags.len() - 1
+            }))
+        });
+        self.tags.get_mut(at?)
     }
-    if !tags.contains_key(slug.as_str()) {
-        tags.insert(
-            slug.clone(),
-            Tag {
-                name: name.to_owned(),
-                slug: slug.clone(),
-                ..Tag::default()
-            },
-        );
-    }
-    tags.get_mut(slug.as_str())
 }
 
 /// Two items with the same id or URL: both files are named.
@@ -1262,4 +1272,40 @@ fn check_unique<'a>(
         }
     }
     errors
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tags_are_found_by_slug_under_the_name_first_given() {
+        let names = [
+            "Remote work",
+            "email",
+            "remote-work",
+            "Email",
+            "",
+            "Remote work",
+        ];
+        let mut found = TagIndex::default();
+        for (i, name) in names.iter().enumerate() {
+            if let Some(t) = found.tag(name) {
+                t.announcements.push(i);
+            }
+        }
+        let tags: Vec<(&str, &str, &[usize])> = found
+            .tags
+            .iter()
+            .map(|t| (t.slug.as_str(), t.name.as_str(), t.announcements.as_slice()))
+            .collect();
+        assert_eq!(
+            tags,
+            [
+                ("remote-work", "Remote work", &[0, 2, 5][..]),
+                ("email", "email", &[1, 3][..]),
+                ("x", "", &[4][..]),
+            ]
+        );
+    }
 }
