@@ -909,12 +909,10 @@ impl<'a> Renderer<'a> {
         drop(places);
         // What the next render finds: the pages rendered now put in their
         // places, or (when the jobs changed) every page in the new order.
-        let mut kept = reuse.map(|kept| {
-            if !aligned {
-                kept.pages.clear();
-            }
-            kept
-        });
+        let mut kept = reuse;
+        if let (Some(kept), false) = (kept.as_deref_mut(), aligned) {
+            kept.pages.clear();
+        }
         let mut outputs = Vec::with_capacity(jobs.len());
         let mut errors = Vec::new();
         for (i, r) in results.enumerate() {
