@@ -394,10 +394,13 @@ pub fn render_sites_into(
     let mut assets = Vec::new();
     for (path, bytes) in &theme.assets {
         if generated.contains(path.as_str()) {
-            errors.push(Diagnostic::new(
-                format!("static/{path}"),
-                format!("static file `{path}` would overwrite a generated page"),
-            ));
+            errors.push(
+                Diagnostic::new(
+                    format!("static/{path}"),
+                    format!("static file `{path}` would overwrite a generated page"),
+                )
+                .help("rename or move the file: Portico writes this path itself"),
+            );
         } else {
             assets.push(Output {
                 path: path.as_str().into(),
