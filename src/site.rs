@@ -1092,23 +1092,17 @@ impl Site {
         let mut found = TagIndex::default();
         for (i, a) in announcements.iter().enumerate() {
             for t in &a.front.tags {
-                if let Some(t) = found.tag(t) {
-                    t.announcements.push(i)
-                }
+                found.tag(t).announcements.push(i);
             }
         }
         for (i, s) in services.iter().enumerate() {
             for t in &s.front.tags {
-                if let Some(t) = found.tag(t) {
-                    t.services.push(i)
-                }
+                found.tag(t).services.push(i);
             }
         }
         for (i, f) in faq_topics.iter().enumerate() {
             for t in &f.front.tags {
-                if let Some(t) = found.tag(t) {
-                    t.faq_topics.push(i)
-                }
+                found.tag(t).faq_topics.push(i);
             }
         }
         let tags: BTreeMap<String, Tag> = found
@@ -1219,29 +1213,28 @@ fn render_bodies<T: HasBody + Send>(
 #[derive(Default)]
 struct TagIndex<'n> {
     tags: Vec<Tag>,
-    by_name: rustc_hash::FxHashMap<&'n str, Option<usize>>,
+    by_name: rustc_hash::FxHashMap<&'n str, usize>,
     by_slug: rustc_hash::FxHashMap<String, usize>,
 }
 
 impl<'n> TagIndex<'n> {
-    /// The tag named `name`; `None` for names without a slug.
-    fn tag(&mut self, name: &'n str) -> Option<&mut Tag> {
+    /// The tag named `name` (every name has a slug: `slug_of` spells out
+    /// one made of no letters).
+    fn tag(&mut self, name: &'n str) -> &mut Tag {
         let (tags, by_slug) = (&mut self.tags, &mut self.by_slug);
         let at = *self.by_name.entry(name).or_insert_with(|| {
-            let slug = crate::content::slug_of(name);
-            if slug.is_empty() {
-                return None;
-            }
-            Some(*by_slug.entry(slug).or_insert_with_key(|slug| {
-                tags.push(Tag {
-                    name: name.to_owned(),
-                    slug: slug.clone(),
-                    ..Tag::default()
-                });
-                tags.len() - 1
-            }))
+            *by_slug
+                .entry(crate::content::slug_of(name))
+                .or_insert_with_key(|slug| {
+                    tags.push(Tag {
+                        name: name.to_owned(),
+                        slug: slug.clone(),
+                        ..Tag::default()
+                    });
+                    tags.len() - 1
+                })
         });
-        self.tags.get_mut(at?)
+        &mut self.tags[at]
     }
 }
 
@@ -1290,9 +1283,7 @@ mod tests {
         ];
         let mut found = TagIndex::default();
         for (i, name) in names.iter().enumerate() {
-            if let Some(t) = found.tag(name) {
-                t.announcements.push(i);
-            }
+            found.tag(name).announcements.push(i);
         }
         let tags: Vec<(&str, &str, &[usize])> = found
             .tags

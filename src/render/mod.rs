@@ -120,7 +120,6 @@ pub struct LanguageLink {
     pub available: bool,
 }
 
-/// Earlier outputs by job, with the fingerprint of their inputs.
 /// Every feed's entries, by feed.
 pub type FeedEntries = HashMap<FeedKey, Vec<feeds::Entry>>;
 
@@ -377,19 +376,17 @@ pub fn render_sites_into(
         Ok(o) => outputs.push(o),
         Err(e) => errors.push(e),
     }
-    // The few static files' paths are looked up, not every page's; and
-    // only a page's path as long as one of them can be one of them.
-    let static_paths: rustc_hash::FxHashSet<&str> =
-        theme.assets.keys().map(String::as_str).collect();
+    // Only a page's path as long as a static file's can be one: the few
+    // such pages are looked up among the static files.
     let mut static_lengths =
-        vec![false; static_paths.iter().map(|p| p.len() + 1).max().unwrap_or(0)];
-    for p in &static_paths {
+        vec![false; theme.assets.keys().map(|p| p.len() + 1).max().unwrap_or(0)];
+    for p in theme.assets.keys() {
         static_lengths[p.len()] = true;
     }
     let generated: rustc_hash::FxHashSet<&str> = outputs
         .iter()
         .map(|o| &*o.path)
-        .filter(|p| static_lengths.get(p.len()) == Some(&true) && static_paths.contains(p))
+        .filter(|p| static_lengths.get(p.len()) == Some(&true) && theme.assets.contains_key(*p))
         .collect();
     let mut assets = Vec::new();
     for (path, bytes) in &theme.assets {
