@@ -1,5 +1,7 @@
 //! Times a full build and then cached rebuilds after a one-line edit:
-//! `rebuild_profile DIR [REBUILDS]` (3 by default).
+//! `rebuild_profile DIR [REBUILDS] [edit|new]` (3 rebuilds, `edit` by
+//! default). `new` adds a new announcement before each rebuild instead,
+//! as an author publishing one does (and removes them at the end).
 use portico::cli::{SiteArgs, Verbosity};
 use portico::commands::{build_cached, BuildCache};
 
@@ -15,15 +17,30 @@ fn main() {
         .nth(2)
         .and_then(|n| n.parse().ok())
         .unwrap_or(3);
+    let new = match std::env::args().nth(3).as_deref() {
+        None | Some("edit") => false,
+        Some("new") => true,
+        Some(other) => panic!("unknown mode `{other}`: edit or new"),
+    };
+    let mut added = Vec::new();
     for n in 0..=rebuilds {
-        let file = dir.join("content/announcements/a00000.md");
-        let text = std::fs::read_to_string(&file).unwrap();
-        std::fs::write(&file, format!("{text}\nEdit {n}.\n")).unwrap();
+        let rel = if new && n > 0 {
+            let rel = format!("content/announcements/zz-new-{n}.md");
+            let text = format!(
+                "+++\ntitle = \"New announcement {n}\"\ndate = 2023-06-01\nkind = \"change\"\n+++\n\nA new announcement, number {n}.\n"
+            );
+            std::fs::write(dir.join(&rel), text).unwrap();
+            added.push(dir.join(&rel));
+            rel
+        } else {
+            let rel = "content/announcements/a00000.md".to_owned();
+            let file = dir.join(&rel);
+            let text = std::fs::read_to_string(&file).unwrap();
+            std::fs::write(&file, format!("{text}\nEdit {n}.\n")).unwrap();
+            rel
+        };
         // As the preview's watcher would: name the file that changed.
-        cache
-            .load
-            .files
-            .changed(&[std::path::PathBuf::from("content/announcements/a00000.md")]);
+        cache.load.files.changed(&[std::path::PathBuf::from(&rel)]);
         let t = std::time::Instant::now();
         let built = build_cached(&dir, &args, Verbosity::Verbose, Some(&cache)).unwrap();
         eprintln!(
@@ -32,5 +49,8 @@ fn main() {
             built.outputs.len(),
             cache.render.rendered()
         );
+    }
+    for file in added {
+        std::fs::remove_file(file).unwrap();
     }
 }

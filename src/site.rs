@@ -282,7 +282,9 @@ pub struct LoadCache {
 }
 
 type CachedParse = (u64, u64, std::sync::Arc<ParsedItem>);
-type CachedBody = (u64, u64, std::sync::Arc<Rendered>, Vec<Diagnostic>);
+/// Revision, hash of all link targets, state of the body's own link
+/// targets (`links_state`), the rendering and its errors.
+type CachedBody = (u64, u64, u64, std::sync::Arc<Rendered>, Vec<Diagnostic>);
 
 /// `load_sites`, reusing what `cache` holds from an earlier load.
 pub fn load_sites_cached(
@@ -667,10 +669,13 @@ impl Site {
         }
         let failed_ids = &shared.failed_ids;
         let mut targets_hash = hash_targets(&targets);
+        // Not the link targets: a file added or removed changes only the
+        // pages that show it or link to it, which the items' revisions
+        // (their file names and their links' targets folded in once the
+        // Markdown is rendered) and each page's own fingerprint cover.
         let fingerprint = {
             use std::hash::{Hash, Hasher};
             let mut h = std::collections::hash_map::DefaultHasher::new();
-            targets_hash.hash(&mut h);
             (
                 &config.lang.code,
                 config.drafts,
@@ -679,7 +684,7 @@ impl Site {
                 .hash(&mut h);
             for p in &pages {
                 if p.front.menu.is_some() {
-                    p.source.rev.hash(&mut h);
+                    (&*p.source.rel, p.source.rev).hash(&mut h);
                 }
             }
             h.finish()
@@ -863,32 +868,47 @@ impl Site {
         let fresh: std::sync::Mutex<Vec<(Name, CachedBody)>> = Default::default();
         // Renders a body, or takes the earlier rendering of the same text
         // under the same URLs.
-        let render =
-            |source: &Source, sections: bool| -> (std::sync::Arc<Rendered>, Vec<Diagnostic>) {
-                if let Some(earlier) = taken.as_ref().and_then(|t| t.get(&*source.rel)) {
-                    let (rev, hash, rendered, errors) = earlier;
-                    if *rev == source.rev && *hash == targets_hash {
-                        return (rendered.clone(), errors.clone());
-                    }
+        let render = |source: &Source,
+                      sections: bool|
+         -> (std::sync::Arc<Rendered>, Vec<Diagnostic>) {
+            if let Some(earlier) = taken.as_ref().and_then(|t| t.get(&*source.rel)) {
+                let (rev, hash, state, rendered, errors) = earlier;
+                // The same text under the same targets; or, when other
+                // files came or went, the same targets for each of its
+                // links (an error's hint may name any file: a body with
+                // errors is rendered again).
+                if *rev == source.rev
+                    && (*hash == targets_hash
+                        || (errors.is_empty() && links_state(&rendered.links, &targets) == *state))
+                {
+                    return (rendered.clone(), errors.clone());
                 }
-                let (body, offset) = source.body();
-                let ctx = RenderContext {
-                    targets: &targets,
-                    path: &source.path,
-                    file: &source.text,
-                    offset,
-                    sections,
-                };
-                let (rendered, errors) = markdown::render(body, &ctx);
-                let rendered = std::sync::Arc::new(rendered);
-                if taken.is_some() {
-                    fresh.lock().unwrap_or_else(|e| e.into_inner()).push((
-                        source.rel.clone(),
-                        (source.rev, targets_hash, rendered.clone(), errors.clone()),
-                    ));
-                }
-                (rendered, errors)
+            }
+            let (body, offset) = source.body();
+            let ctx = RenderContext {
+                targets: &targets,
+                path: &source.path,
+                file: &source.text,
+                offset,
+                sections,
             };
+            let (rendered, errors) = markdown::render(body, &ctx);
+            let rendered = std::sync::Arc::new(rendered);
+            if taken.is_some() {
+                let state = links_state(&rendered.links, &targets);
+                fresh.lock().unwrap_or_else(|e| e.into_inner()).push((
+                    source.rel.clone(),
+                    (
+                        source.rev,
+                        targets_hash,
+                        state,
+                        rendered.clone(),
+                        errors.clone(),
+                    ),
+                ));
+            }
+            (rendered, errors)
+        };
         // Without a cache (a build or a check), nothing reads the texts
         // after loading; a cache keeps the sites for the next rebuild.
         let forget_texts = cache.is_none();
@@ -901,6 +921,7 @@ impl Site {
                 .flat_map_iter(|a| {
                     let (r, mut e) = render(&a.source, false);
                     a.body = r;
+                    let mut updates_state = 0u64;
                     for u in &mut a.updates {
                         // An update's body is a front matter string: positions are exact
                         // where it is written verbatim, else at its `updates` entry.
@@ -914,6 +935,9 @@ impl Site {
                         };
                         let (r, ue) = markdown::render(&u.body, &ctx);
                         u.html = r.html.as_str().to_owned();
+                        updates_state = updates_state
+                            .wrapping_mul(31)
+                            .wrapping_add(links_state(&r.links, &targets));
                         e.extend(ue.into_iter().map(|d| match (found, a.source.split()) {
                             (Some(_), _) | (None, Err(_)) => d,
                             (None, Ok(split)) => {
@@ -922,6 +946,8 @@ impl Site {
                             }
                         }));
                     }
+                    let state = links_state(&a.body.links, &targets);
+                    fold_links(&mut a.source, state ^ updates_state.rotate_left(17));
                     // A build lets go of the text now: rendering needs only
                     // what was made from it, and holding every announcement's
                     // Markdown beside its HTML until all are rendered would
@@ -942,6 +968,14 @@ impl Site {
             let (r, e) = render(&h.source, false);
             h.body = r;
             md_errors.extend(e);
+        }
+        fold_all_links(&mut services, &targets);
+        fold_all_links(&mut faq_topics, &targets);
+        fold_all_links(&mut surveys, &targets);
+        fold_all_links(&mut pages, &targets);
+        if let Some(h) = home.as_mut() {
+            let state = links_state(&h.body.links, &targets);
+            fold_links(&mut h.source, state);
         }
         if let (Some(c), Some(mut kept)) = (cache, taken) {
             kept.extend(fresh.into_inner().unwrap_or_else(|e| e.into_inner()));
@@ -1162,6 +1196,39 @@ fn sort_moving_once<T>(v: &mut Vec<T>, mut cmp: impl FnMut(&T, &T) -> std::cmp::
     *v = order.into_iter().filter_map(|i| slots[i].take()).collect();
 }
 
+/// A hash of where each of `links` leads now (the target's URL and whether
+/// it is published, or that there is none), in the links' order.
+fn links_state(links: &[markdown::InternalLink], targets: &LinkTargets) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = rustc_hash::FxHasher::default();
+    links.len().hash(&mut h);
+    for l in links {
+        let target = targets.get(l.target.as_str());
+        (&l.target, target.map(|t| (&t.url, t.published))).hash(&mut h);
+    }
+    h.finish()
+}
+
+/// Folds into an item's revision what its pages show beyond its text: its
+/// file's name (its URL) and `state`, where its links lead. Once the
+/// Markdown is rendered, the revision then changes whenever the item's
+/// pages, cards and feed entries would.
+fn fold_links(source: &mut Source, state: u64) {
+    use std::hash::{Hash, Hasher};
+    let mut h = rustc_hash::FxHasher::default();
+    (source.rev, &*source.rel, state).hash(&mut h);
+    source.rev = h.finish();
+}
+
+/// `fold_links` for items whose body is their only Markdown.
+fn fold_all_links<T: HasBody>(items: &mut [T], targets: &LinkTargets) {
+    for item in items {
+        let (source, body) = item.parts_mut();
+        let state = links_state(&body.links, targets);
+        fold_links(source, state);
+    }
+}
+
 /// A hash of every link target, whatever the map's order.
 fn hash_targets(targets: &LinkTargets) -> u64 {
     use std::hash::{Hash, Hasher};
@@ -1176,6 +1243,7 @@ fn hash_targets(targets: &LinkTargets) -> u64 {
 /// Content whose Markdown body is rendered into the item itself.
 trait HasBody {
     fn parts(&mut self) -> (&Source, &mut std::sync::Arc<Rendered>);
+    fn parts_mut(&mut self) -> (&mut Source, &Rendered);
 }
 
 macro_rules! has_body {
@@ -1183,6 +1251,9 @@ macro_rules! has_body {
         impl HasBody for $t {
             fn parts(&mut self) -> (&Source, &mut std::sync::Arc<Rendered>) {
                 (&self.source, &mut self.body)
+            }
+            fn parts_mut(&mut self) -> (&mut Source, &Rendered) {
+                (&mut self.source, &self.body)
             }
         }
     )*};

@@ -164,10 +164,50 @@ fn every_kind_of_edit_rebuilds_to_the_same_site() {
             }),
         ),
         (
+            "a new announcement linking to another and to a service",
+            Box::new(|p| {
+                p.write("content/announcements/newer.md", "+++\ntitle = \"Newer\"\ndate = 2026-11-19T21:00:00+01:00\nkind = \"change\"\nservices = [\"mfa\"]\n+++\nSee [the brand new one](@/announcements/brand-new.md) and [MFA](@/services/mfa.md).\n")
+            }),
+        ),
+        (
+            "a renamed announcement (the same text at another URL)",
+            Box::new(|p| {
+                std::fs::rename(
+                    p.path().join("content/announcements/service-desk-hours.md"),
+                    p.path().join("content/announcements/desk-hours.md"),
+                )
+                .unwrap()
+            }),
+        ),
+        (
+            "a new translation (language links on the page it translates)",
+            Box::new(|p| {
+                p.write("content/announcements/zta-launch.nl.md", "+++\ntitle = \"Zero Trust Access voor iedereen\"\nsummary = \"Interne toepassingen overal openen, zonder VPN.\"\n+++\nNa een proef is Zero Trust Access er nu voor iedereen.\n")
+            }),
+        ),
+        (
+            "a translation under other tags (a tag page left in one language)",
+            Box::new(|p| {
+                p.write("content/announcements/holiday-freeze.nl.md", "+++\ntitle = \"Wijzigingsstop rond de jaarwisseling\"\ntags = [\"jaarafsluiting\"]\n+++\nGeen geplande wijzigingen tijdens de jaarafsluiting.\n")
+            }),
+        ),
+        (
             "a removed announcement",
             Box::new(|p| {
                 std::fs::remove_file(p.path().join("content/announcements/phishing-exercise.md"))
                     .unwrap()
+            }),
+        ),
+        (
+            "a removed announcement that another links to, the link taken out",
+            Box::new(|p| {
+                std::fs::remove_file(p.path().join("content/announcements/brand-new.md")).unwrap();
+                edit(
+                    p,
+                    "content/announcements/newer.md",
+                    "See [the brand new one](@/announcements/brand-new.md) and",
+                    "See",
+                );
             }),
         ),
         (
@@ -219,15 +259,11 @@ fn every_kind_of_edit_rebuilds_to_the_same_site() {
     for (what, step) in steps {
         step(&p);
         let rendered = assert_same_as_full_build(&p, &cache, what);
-        // A file added, removed or published changes URLs, and a menu title every
-        // page's navigation: everything renders again.
-        let structural = [
-            "a new announcement",
-            "a removed announcement",
-            "a draft published",
-            "a menu page title",
-        ]
-        .contains(&what);
+        // A menu title changes every page's navigation: everything renders
+        // again. A file added, removed, renamed or published renders the
+        // pages that show it, the lists it moves along and the files
+        // linking to it (not every announcement's page).
+        let structural = ["a menu page title"].contains(&what);
         assert!(
             structural || rendered < total / 2,
             "{what}: rendered {rendered} of {total}"
@@ -246,4 +282,34 @@ fn every_kind_of_edit_rebuilds_to_the_same_site() {
         rendered > 0 && rendered < total / 4,
         "rendered {rendered} of {total}"
     );
+}
+
+/// A file removed while another still links to it: the rebuild reports
+/// the broken link, word for word as a full build does, though the linking
+/// file did not change.
+#[test]
+fn a_rebuild_reports_a_link_to_a_removed_file_as_a_full_build_does() {
+    let p = Project::demo();
+    let cache = BuildCache::default();
+    let args = SiteArgs::default();
+    let build = |cache: Option<&BuildCache>| build_cached(p.path(), &args, Verbosity::Quiet, cache);
+    build(Some(&cache)).expect("the demo builds");
+    for rel in [
+        "content/faq/email-and-calendar.md",
+        "content/faq/email-and-calendar.nl.md",
+    ] {
+        let _ = std::fs::remove_file(p.path().join(rel));
+    }
+    let report = |r: anyhow::Result<portico::commands::Built>| match r {
+        Ok(_) => panic!("a link to a removed file built"),
+        Err(e) => format!("{e:#}"),
+    };
+    let incremental = report(build(Some(&cache)));
+    let full = report(build(None));
+    assert!(
+        full.contains("content/services/cloud-mail.md")
+            && full.contains("broken link: no content file `faq/email-and-calendar.md`"),
+        "{full}"
+    );
+    assert_eq!(incremental, full);
 }

@@ -135,7 +135,9 @@ pub type CachedOutputs = HashMap<String, CachedPages>;
 /// with the fingerprint it was made from (none for a job that failed).
 /// From one render to the next the jobs are nearly always the same list,
 /// so a page is found at its job's place, read in order; only when files
-/// were added or removed are they found by job.
+/// were added or removed are they found by fingerprint, which names the
+/// page's item rather than its place in a list (an announcement added at
+/// the top moves every other one down by one).
 #[derive(Debug, Default)]
 pub struct CachedPages {
     jobs: Vec<Job>,
@@ -222,7 +224,7 @@ fn manifest(
         let mut h = FxHasher::default();
         for r in renderers {
             let site = r.site;
-            (site.fingerprint, r.jobs()).hash(&mut h);
+            (site.fingerprint, r.jobs(), r.all_revs).hash(&mut h);
             for s in &site.surveys {
                 s.source.rev.hash(&mut h);
             }
@@ -862,13 +864,18 @@ impl<'a> Renderer<'a> {
         // Each job's place in the earlier render: its own place when the
         // jobs are those of then, else looked up.
         let aligned = earlier.is_some_and(|e| e.jobs == jobs);
-        let places: HashMap<&Job, usize> = match earlier {
-            Some(e) if !aligned => e.jobs.iter().enumerate().map(|(k, j)| (j, k)).collect(),
+        let places: HashMap<u64, usize> = match earlier {
+            Some(e) if !aligned => e
+                .pages
+                .iter()
+                .enumerate()
+                .filter_map(|(k, page)| Some((page.as_ref()?.0, k)))
+                .collect(),
             _ => HashMap::default(),
         };
-        let earlier_page = |i: usize, j: &Job| -> Option<&(u64, Output)> {
+        let earlier_page = |i: usize, fp: u64| -> Option<&(u64, Output)> {
             let e = earlier?;
-            let k = if aligned { i } else { *places.get(j)? };
+            let k = if aligned { i } else { *places.get(&fp)? };
             e.pages.get(k)?.as_ref()
         };
         // Jobs differ in cost (a feed takes as long as a hundred pages): the
@@ -884,9 +891,9 @@ impl<'a> Renderer<'a> {
             .map(|&i| {
                 let j = &jobs[i];
                 let fp = earlier.map(|_| self.fingerprint(j));
-                if let (Some((old_fp, out)), Some(fp)) = (earlier_page(i, j), fp) {
-                    if *old_fp == fp {
-                        return Ok((out.clone(), Some(fp), false));
+                if let Some((old_fp, out)) = fp.and_then(|fp| earlier_page(i, fp)) {
+                    if Some(*old_fp) == fp {
+                        return Ok((out.clone(), fp, false));
                     }
                 }
                 if let Some(n) = rendered {
@@ -945,10 +952,33 @@ impl<'a> Renderer<'a> {
 
     /// A hash of everything `job`'s output is made from: when it is the same
     /// as in an earlier render (same theme and config), so is the output.
+    /// It names the page: a job of an item by its kind (the item's
+    /// revision, which holds its file's name, follows), any other by the
+    /// job itself.
     pub fn fingerprint(&self, job: &Job) -> u64 {
         let site = self.site;
         let mut h = FxHasher::default();
         site.fingerprint.hash(&mut h);
+        // Its language links: which languages have the same page.
+        if let Some(alternates) = self.alternates.get() {
+            let rel = match job {
+                Job::NotFound => Some("404.html".to_owned()),
+                Job::SurveyThanks(i) => {
+                    Some(format!("{}thanks/", paths::survey(&site.surveys[*i].id)))
+                }
+                other => self.job_path(other),
+            };
+            rel.and_then(|rel| alternates.get(&rel)).hash(&mut h);
+        }
+        match job {
+            Job::Announcement(_)
+            | Job::Service(_)
+            | Job::FaqTopic(_)
+            | Job::Survey(_)
+            | Job::SurveyThanks(_)
+            | Job::Page(_) => std::mem::discriminant(job).hash(&mut h),
+            other => other.hash(&mut h),
+        }
         let cards = |h: &mut FxHasher, indices: &[usize]| {
             indices.len().hash(h);
             for &i in indices {
@@ -1078,6 +1108,22 @@ impl<'a> Renderer<'a> {
             // Every page's path, and when announcements last changed.
             Job::Sitemap => {
                 self.jobs().hash(&mut h);
+                // The pages' paths (a file renamed keeps its place).
+                for a in &site.announcements {
+                    a.slug.hash(&mut h);
+                }
+                for f in &site.faq_topics {
+                    f.slug.hash(&mut h);
+                }
+                for p in &site.pages {
+                    p.slug.hash(&mut h);
+                }
+                for s in &site.services {
+                    s.id.hash(&mut h);
+                }
+                for s in &site.surveys {
+                    s.id.hash(&mut h);
+                }
                 for a in &site.announcements {
                     (a.date, a.updated, a.updates.first().map(|u| u.at)).hash(&mut h);
                 }
