@@ -1,8 +1,10 @@
 //! Edit-to-served latency of `portico serve`: writes a new sentence into one
 //! announcement, then polls its page until the served page has it. Prints
-//! the median of several edits.
+//! the median of several edits. With `--new`, each edit is a new
+//! announcement instead (the newest, so every list moves), polled for until
+//! its page is served; they are removed at the end.
 //!
-//! `cargo build --release && cargo run --release --example edit_latency -- DIR [EDITS]`
+//! `cargo build --release && cargo run --release --example edit_latency -- DIR [EDITS] [--new]`
 //! (DIR: a portal, e.g. one made by the `gen_portal` example).
 
 use std::io::{BufRead, BufReader, Read, Write};
@@ -24,9 +26,12 @@ fn get(addr: &str, path: &str) -> String {
 }
 
 fn main() {
-    let mut args = std::env::args().skip(1);
+    let mut args: Vec<String> = std::env::args().skip(1).collect();
+    let new = args.iter().any(|a| a == "--new");
+    args.retain(|a| a != "--new");
+    let mut args = args.into_iter();
     let Some(dir) = args.next().map(PathBuf::from) else {
-        eprintln!("usage: edit_latency DIR [EDITS]");
+        eprintln!("usage: edit_latency DIR [EDITS] [--new]");
         std::process::exit(2)
     };
     let edits: usize = args.next().and_then(|n| n.parse().ok()).unwrap_or(7);
@@ -70,11 +75,25 @@ fn main() {
     let announcements = files.len();
 
     let mut times = Vec::new();
+    let mut added = Vec::new();
     for n in 0..edits {
         std::thread::sleep(Duration::from_millis(300));
         let marker = format!("Edited sentence number {n} for the latency benchmark.");
         let started = Instant::now();
-        std::fs::write(file, format!("{original}\n{marker}\n")).unwrap();
+        let page = if new {
+            let slug = format!("zz-latency-{n}");
+            let path = folder.join(format!("{slug}.md"));
+            std::fs::write(
+                &path,
+                format!("+++\ntitle = \"Latency {n}\"\ndate = 2029-12-31\nkind = \"news\"\n+++\n\n{marker}\n"),
+            )
+            .unwrap();
+            added.push(path);
+            format!("/announcements/{slug}/")
+        } else {
+            std::fs::write(file, format!("{original}\n{marker}\n")).unwrap();
+            page.clone()
+        };
         loop {
             if get(&addr, &page).contains(&marker) {
                 break;
@@ -88,12 +107,16 @@ fn main() {
         times.push(started.elapsed());
     }
     std::fs::write(file, original).unwrap();
+    for path in added {
+        std::fs::remove_file(path).unwrap();
+    }
     let _ = child.kill();
     let _ = child.wait();
     times.sort();
     let ms = |d: Duration| d.as_secs_f64() * 1000.0;
     println!(
-        "{announcements} announcements: edit to served page, median {:.0} ms (min {:.0}, max {:.0}, {} edits)",
+        "{announcements} announcements: {} to served page, median {:.0} ms (min {:.0}, max {:.0}, {} edits)",
+        if new { "new announcement" } else { "edit" },
         ms(times[times.len() / 2]),
         ms(times[0]),
         ms(times[times.len() - 1]),

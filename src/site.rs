@@ -128,10 +128,13 @@ pub struct Site {
     pub audiences: Vec<(String, String)>,
     /// Services that exist only in other languages, by id.
     pub foreign_services: HashMap<String, ForeignService>,
-    /// A hash of what every page depends on (every URL, the clock to the
-    /// minute, the menu): with the items' `rev`s it tells which pages of an
-    /// earlier render can be reused.
+    /// A hash of what every page depends on (the clock to the minute, the
+    /// menu): with the items' `rev`s it tells which pages of an earlier
+    /// render can be reused.
     pub fingerprint: u64,
+    /// A hash of every file's URL and whether it is published: what lists
+    /// of every page (the sitemap, the receiver's manifest) follow from.
+    pub urls: u64,
 }
 
 #[derive(Clone)]
@@ -867,10 +870,9 @@ impl Site {
         });
         let fresh: std::sync::Mutex<Vec<(Name, CachedBody)>> = Default::default();
         // Renders a body, or takes the earlier rendering of the same text
-        // under the same URLs.
-        let render = |source: &Source,
-                      sections: bool|
-         -> (std::sync::Arc<Rendered>, Vec<Diagnostic>) {
+        // under the same URLs. With a cache, also says where its links
+        // lead (`links_state`), for its item's revision.
+        let render = |source: &Source, sections: bool| -> Body {
             if let Some(earlier) = taken.as_ref().and_then(|t| t.get(&*source.rel)) {
                 let (rev, hash, state, rendered, errors) = earlier;
                 // The same text under the same targets; or, when other
@@ -881,7 +883,7 @@ impl Site {
                     && (*hash == targets_hash
                         || (errors.is_empty() && links_state(&rendered.links, &targets) == *state))
                 {
-                    return (rendered.clone(), errors.clone());
+                    return (rendered.clone(), errors.clone(), Some(*state));
                 }
             }
             let (body, offset) = source.body();
@@ -894,20 +896,21 @@ impl Site {
             };
             let (rendered, errors) = markdown::render(body, &ctx);
             let rendered = std::sync::Arc::new(rendered);
-            if taken.is_some() {
-                let state = links_state(&rendered.links, &targets);
-                fresh.lock().unwrap_or_else(|e| e.into_inner()).push((
-                    source.rel.clone(),
-                    (
-                        source.rev,
-                        targets_hash,
-                        state,
-                        rendered.clone(),
-                        errors.clone(),
-                    ),
-                ));
+            if taken.is_none() {
+                return (rendered, errors, None);
             }
-            (rendered, errors)
+            let state = links_state(&rendered.links, &targets);
+            fresh.lock().unwrap_or_else(|e| e.into_inner()).push((
+                source.rel.clone(),
+                (
+                    source.rev,
+                    targets_hash,
+                    state,
+                    rendered.clone(),
+                    errors.clone(),
+                ),
+            ));
+            (rendered, errors, Some(state))
         };
         // Without a cache (a build or a check), nothing reads the texts
         // after loading; a cache keeps the sites for the next rebuild.
@@ -919,7 +922,7 @@ impl Site {
             announcements
                 .par_iter_mut()
                 .flat_map_iter(|a| {
-                    let (r, mut e) = render(&a.source, false);
+                    let (r, mut e, state) = render(&a.source, false);
                     a.body = r;
                     let mut updates_state = 0u64;
                     for u in &mut a.updates {
@@ -935,9 +938,11 @@ impl Site {
                         };
                         let (r, ue) = markdown::render(&u.body, &ctx);
                         u.html = r.html.as_str().to_owned();
-                        updates_state = updates_state
-                            .wrapping_mul(31)
-                            .wrapping_add(links_state(&r.links, &targets));
+                        if state.is_some() {
+                            updates_state = updates_state
+                                .wrapping_mul(31)
+                                .wrapping_add(links_state(&r.links, &targets));
+                        }
                         e.extend(ue.into_iter().map(|d| match (found, a.source.split()) {
                             (Some(_), _) | (None, Err(_)) => d,
                             (None, Ok(split)) => {
@@ -946,8 +951,9 @@ impl Site {
                             }
                         }));
                     }
-                    let state = links_state(&a.body.links, &targets);
-                    fold_links(&mut a.source, state ^ updates_state.rotate_left(17));
+                    if let Some(state) = state {
+                        fold_links(&mut a.source, state ^ updates_state.rotate_left(17));
+                    }
                     // A build lets go of the text now: rendering needs only
                     // what was made from it, and holding every announcement's
                     // Markdown beside its HTML until all are rendered would
@@ -965,17 +971,12 @@ impl Site {
         md_errors.extend(render_bodies(&mut surveys, false, &render));
         md_errors.extend(render_bodies(&mut pages, false, &render));
         if let Some(h) = home.as_mut() {
-            let (r, e) = render(&h.source, false);
+            let (r, e, state) = render(&h.source, false);
             h.body = r;
             md_errors.extend(e);
-        }
-        fold_all_links(&mut services, &targets);
-        fold_all_links(&mut faq_topics, &targets);
-        fold_all_links(&mut surveys, &targets);
-        fold_all_links(&mut pages, &targets);
-        if let Some(h) = home.as_mut() {
-            let state = links_state(&h.body.links, &targets);
-            fold_links(&mut h.source, state);
+            if let Some(state) = state {
+                fold_links(&mut h.source, state);
+            }
         }
         if let (Some(c), Some(mut kept)) = (cache, taken) {
             kept.extend(fresh.into_inner().unwrap_or_else(|e| e.into_inner()));
@@ -1183,6 +1184,7 @@ impl Site {
             tags,
             foreign_services,
             fingerprint,
+            urls: targets_hash,
         })
     }
 }
@@ -1209,25 +1211,20 @@ fn links_state(links: &[markdown::InternalLink], targets: &LinkTargets) -> u64 {
     h.finish()
 }
 
-/// Folds into an item's revision what its pages show beyond its text: its
-/// file's name (its URL) and `state`, where its links lead. Once the
+/// Folds into an item's revision (its file's name and text) what its
+/// pages show beyond them: `state`, where its links lead. Once the
 /// Markdown is rendered, the revision then changes whenever the item's
-/// pages, cards and feed entries would.
+/// pages, cards and feed entries would. Only for a cached build: nothing
+/// else compares revisions.
 fn fold_links(source: &mut Source, state: u64) {
     use std::hash::{Hash, Hasher};
     let mut h = rustc_hash::FxHasher::default();
-    (source.rev, &*source.rel, state).hash(&mut h);
+    (source.rev, state).hash(&mut h);
     source.rev = h.finish();
 }
 
-/// `fold_links` for items whose body is their only Markdown.
-fn fold_all_links<T: HasBody>(items: &mut [T], targets: &LinkTargets) {
-    for item in items {
-        let (source, body) = item.parts_mut();
-        let state = links_state(&body.links, targets);
-        fold_links(source, state);
-    }
-}
+/// A rendered body, its errors, and (with a cache) where its links lead.
+type Body = (std::sync::Arc<Rendered>, Vec<Diagnostic>, Option<u64>);
 
 /// A hash of every link target, whatever the map's order.
 fn hash_targets(targets: &LinkTargets) -> u64 {
@@ -1242,36 +1239,36 @@ fn hash_targets(targets: &LinkTargets) -> u64 {
 
 /// Content whose Markdown body is rendered into the item itself.
 trait HasBody {
-    fn parts(&mut self) -> (&Source, &mut std::sync::Arc<Rendered>);
-    fn parts_mut(&mut self) -> (&mut Source, &Rendered);
+    fn parts(&mut self) -> (&mut Source, &mut std::sync::Arc<Rendered>);
 }
 
 macro_rules! has_body {
     ($($t:ty),*) => {$(
         impl HasBody for $t {
-            fn parts(&mut self) -> (&Source, &mut std::sync::Arc<Rendered>) {
-                (&self.source, &mut self.body)
-            }
-            fn parts_mut(&mut self) -> (&mut Source, &Rendered) {
-                (&mut self.source, &self.body)
+            fn parts(&mut self) -> (&mut Source, &mut std::sync::Arc<Rendered>) {
+                (&mut self.source, &mut self.body)
             }
         }
     )*};
 }
 has_body!(Service, FaqTopic, Survey, Page);
 
-/// Renders every item's body in parallel; returns the broken-link errors.
+/// Renders every item's body in parallel (folding where its links lead
+/// into its revision); returns the broken-link errors.
 fn render_bodies<T: HasBody + Send>(
     items: &mut [T],
     sections: bool,
-    render: &(impl Fn(&Source, bool) -> (std::sync::Arc<Rendered>, Vec<Diagnostic>) + Sync),
+    render: &(impl Fn(&Source, bool) -> Body + Sync),
 ) -> Vec<Diagnostic> {
     items
         .par_iter_mut()
         .flat_map_iter(|item| {
             let (source, body) = item.parts();
-            let (rendered, errors) = render(source, sections);
+            let (rendered, errors, state) = render(source, sections);
             *body = rendered;
+            if let Some(state) = state {
+                fold_links(source, state);
+            }
             errors
         })
         .collect()

@@ -38,9 +38,10 @@ pub struct Source {
     /// `String` inside, so the bytes read are kept where they were read to
     /// (an `Arc<str>` would copy every file once more).
     pub text: std::sync::Arc<String>,
-    /// A hash of everything the item is made of (its text, and for a
-    /// translation its default-language file's too): pages that show it are
-    /// rendered again only when a revision they show changes.
+    /// A hash of everything the item is made of (its file's name and text,
+    /// and for a translation its default-language file's too; in a site
+    /// kept for the preview, also where its links lead): pages that show
+    /// it are rendered again only when a revision they show changes.
     pub rev: u64,
 }
 
@@ -54,6 +55,15 @@ pub fn text_hash(text: &str) -> u64 {
     h.finish()
 }
 
+/// A file's first revision: its name (where it is published follows from
+/// it) and its text.
+fn file_rev(rel: &str, text: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = rustc_hash::FxHasher::default();
+    (rel, text).hash(&mut h);
+    h.finish()
+}
+
 impl Source {
     pub fn new(path: impl Into<PathBuf>, rel: impl Into<String>, text: impl Into<String>) -> Self {
         let rel: std::sync::Arc<str> = rel.into().into();
@@ -61,9 +71,9 @@ impl Source {
         Source {
             path: path.into().into(),
             key: rel.clone(),
-            rel,
             lang: None,
-            rev: text_hash(&text),
+            rev: file_rev(&rel, &text),
+            rel,
             text: std::sync::Arc::new(text),
         }
     }
@@ -85,7 +95,7 @@ impl Source {
             rel: rel.into(),
             key: key.into(),
             lang: Some(lang.to_owned()),
-            rev: text_hash(&text),
+            rev: file_rev(rel, &text),
             text: std::sync::Arc::new(text),
         }
     }

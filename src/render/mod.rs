@@ -224,7 +224,7 @@ fn manifest(
         let mut h = FxHasher::default();
         for r in renderers {
             let site = r.site;
-            (site.fingerprint, r.jobs(), r.all_revs).hash(&mut h);
+            (site.fingerprint, r.jobs(), site.urls).hash(&mut h);
             for s in &site.surveys {
                 s.source.rev.hash(&mut h);
             }
@@ -1107,23 +1107,8 @@ impl<'a> Renderer<'a> {
             }
             // Every page's path, and when announcements last changed.
             Job::Sitemap => {
-                self.jobs().hash(&mut h);
                 // The pages' paths (a file renamed keeps its place).
-                for a in &site.announcements {
-                    a.slug.hash(&mut h);
-                }
-                for f in &site.faq_topics {
-                    f.slug.hash(&mut h);
-                }
-                for p in &site.pages {
-                    p.slug.hash(&mut h);
-                }
-                for s in &site.services {
-                    s.id.hash(&mut h);
-                }
-                for s in &site.surveys {
-                    s.id.hash(&mut h);
-                }
+                (self.jobs(), site.urls).hash(&mut h);
                 for a in &site.announcements {
                     (a.date, a.updated, a.updates.first().map(|u| u.at)).hash(&mut h);
                 }
