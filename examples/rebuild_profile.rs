@@ -1,7 +1,9 @@
 //! Times a full build and then cached rebuilds after a one-line edit:
-//! `rebuild_profile DIR [REBUILDS] [edit|new]` (3 rebuilds, `edit` by
-//! default). `new` adds a new announcement before each rebuild instead,
-//! as an author publishing one does (and removes them at the end).
+//! `rebuild_profile DIR [REBUILDS] [edit|later|new]` (3 rebuilds, `edit` by
+//! default). `later` waits for the next minute before each edit (as an
+//! author's next save mostly comes, on a portal whose clock is not fixed
+//! in portico.toml); `new` adds a new announcement before each rebuild
+//! instead, as an author publishing one does (and removes them at the end).
 use portico::cli::{SiteArgs, Verbosity};
 use portico::commands::{build_cached, BuildCache};
 
@@ -17,13 +19,23 @@ fn main() {
         .nth(2)
         .and_then(|n| n.parse().ok())
         .unwrap_or(3);
-    let new = match std::env::args().nth(3).as_deref() {
-        None | Some("edit") => false,
-        Some("new") => true,
-        Some(other) => panic!("unknown mode `{other}`: edit or new"),
+    let (new, later) = match std::env::args().nth(3).as_deref() {
+        None | Some("edit") => (false, false),
+        Some("later") => (false, true),
+        Some("new") => (true, false),
+        Some(other) => panic!("unknown mode `{other}`: edit, later or new"),
     };
     let mut added = Vec::new();
     for n in 0..=rebuilds {
+        if later && n > 0 {
+            let now = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap();
+            let into = now.as_millis() % 60_000;
+            std::thread::sleep(std::time::Duration::from_millis(
+                (60_000 - into + 50) as u64,
+            ));
+        }
         let rel = if new && n > 0 {
             let rel = format!("content/announcements/zz-new-{n}.md");
             let text = format!(

@@ -675,14 +675,19 @@ impl Site {
         // Not the link targets: a file added or removed changes only the
         // pages that show it or link to it, which the items' revisions
         // (their file names and their links' targets folded in once the
-        // Markdown is rendered) and each page's own fingerprint cover.
+        // Markdown is rendered) and each page's own fingerprint cover. Nor
+        // the clock: what it changes (an announcement's window starting, a
+        // survey closing) is folded into the revisions of the items it
+        // changes; only the year (`site.year`) is for every page, and a
+        // moment fixed in portico.toml (`site.fixed_now`).
         let fingerprint = {
             use std::hash::{Hash, Hasher};
             let mut h = std::collections::hash_map::DefaultHasher::new();
             (
                 &config.lang.code,
                 config.drafts,
-                config.now.ts.as_second() / 60,
+                config.now.zoned(&config.tz).year(),
+                config.file.now.as_ref().map(|_| config.now.ts),
             )
                 .hash(&mut h);
             for p in &pages {
@@ -952,7 +957,14 @@ impl Site {
                         }));
                     }
                     if let Some(state) = state {
-                        fold_links(&mut a.source, state ^ updates_state.rotate_left(17));
+                        // And what the clock changes about it.
+                        let clock = (
+                            a.is_scheduled(now),
+                            a.is_expired(now),
+                            a.status(now).map(|s| s.as_str()),
+                            a.updates.iter().filter(|u| u.at.ts <= now.ts).count(),
+                        );
+                        fold_links(&mut a.source, (state, updates_state, clock));
                     }
                     // A build lets go of the text now: rendering needs only
                     // what was made from it, and holding every announcement's
@@ -969,6 +981,13 @@ impl Site {
         );
         md_errors.extend(render_bodies(&mut faq_topics, true, &render));
         md_errors.extend(render_bodies(&mut surveys, false, &render));
+        if cache.is_some() {
+            // Whether each survey is open yet, or still.
+            for s in &mut surveys {
+                let state = s.state(now) as u8;
+                fold_links(&mut s.source, state);
+            }
+        }
         md_errors.extend(render_bodies(&mut pages, false, &render));
         if let Some(h) = home.as_mut() {
             let (r, e, state) = render(&h.source, false);
@@ -1212,11 +1231,13 @@ fn links_state(links: &[markdown::InternalLink], targets: &LinkTargets) -> u64 {
 }
 
 /// Folds into an item's revision (its file's name and text) what its
-/// pages show beyond them: `state`, where its links lead. Once the
-/// Markdown is rendered, the revision then changes whenever the item's
-/// pages, cards and feed entries would. Only for a cached build: nothing
-/// else compares revisions.
-fn fold_links(source: &mut Source, state: u64) {
+/// pages show beyond them: `state`, where its links lead and what the
+/// clock makes of it (an announcement scheduled, expired, its window's
+/// status, its updates shown; a survey open or not). Once the Markdown is
+/// rendered, the revision then changes whenever the item's pages, cards
+/// and feed entries would. Only for a cached build: nothing else compares
+/// revisions.
+fn fold_links(source: &mut Source, state: impl std::hash::Hash) {
     use std::hash::{Hash, Hasher};
     let mut h = rustc_hash::FxHasher::default();
     (source.rev, state).hash(&mut h);

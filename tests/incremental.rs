@@ -313,3 +313,51 @@ fn a_rebuild_reports_a_link_to_a_removed_file_as_a_full_build_does() {
     );
     assert_eq!(incremental, full);
 }
+
+/// Without a fixed `now`, time passing renders nothing again until it
+/// changes something a page shows (here a maintenance window starting),
+/// and then only the pages that show it: not every minute.
+#[test]
+fn the_clock_re_renders_only_what_it_changes() {
+    let p = Project::demo();
+    edit(
+        &p,
+        "portico.toml",
+        "now = \"2026-11-20T09:00:00+01:00\"\n",
+        "",
+    );
+    let now = jiff::Timestamp::now;
+    // The next minute, and a window starting seconds after it.
+    let minute = jiff::Timestamp::from_second((now().as_second() / 60 + 1) * 60).unwrap();
+    let start = minute + jiff::SignedDuration::from_secs(4);
+    let end = start + jiff::SignedDuration::from_hours(1);
+    let yesterday = now() - jiff::SignedDuration::from_hours(24);
+    p.write(
+        "content/announcements/window-soon.md",
+        &format!(
+            "+++\ntitle = \"Window soon\"\ndate = {yesterday}\nkind = \"maintenance\"\nservices = [\"file-shares\"]\n\n[window]\nstart = {start}\nend = {end}\nimpact = \"minor\"\n+++\nSoon.\n"
+        ),
+    );
+    let cache = BuildCache::default();
+    assert_same_as_full_build(&p, &cache, "the first build");
+    let total = cache.render.len();
+    let sleep_until = |t: jiff::Timestamp| {
+        let wait = t.duration_since(now()) + jiff::SignedDuration::from_millis(50);
+        if wait.is_positive() {
+            std::thread::sleep(wait.unsigned_abs());
+        }
+    };
+    sleep_until(minute);
+    let rendered = assert_same_as_full_build(&p, &cache, "in the next minute");
+    assert!(
+        now() < start,
+        "the builds took too long for this test: the window started"
+    );
+    assert_eq!(rendered, 0, "in the next minute, nothing changed state");
+    sleep_until(start);
+    let rendered = assert_same_as_full_build(&p, &cache, "the window started");
+    assert!(
+        rendered > 0 && rendered < total / 4,
+        "the window started: rendered {rendered} of {total}"
+    );
+}

@@ -525,6 +525,9 @@ pub struct Renderer<'a> {
     search_docs: OnceLock<Arc<Vec<String>>>,
     /// A hash of what those are made of.
     search_key: u64,
+    /// The site's fingerprint, with the clock when a template shows it:
+    /// in every page's fingerprint and card's key.
+    shown: u64,
     /// The site-wide feed links as template values, made on first use
     /// (`site_feeds`).
     site_feeds: OnceLock<tera::Value>,
@@ -546,6 +549,16 @@ impl<'a> Renderer<'a> {
         let cards = cache.map(|c| &c.cards);
         let now = site.config.now;
         let tr = theme.i18n.get(&site.config.lang.code);
+        // What every page and card is made of; with a template that shows
+        // the moment of the build, the clock to the minute too.
+        let shown = {
+            let mut h = FxHasher::default();
+            site.fingerprint.hash(&mut h);
+            if theme.shows_clock {
+                (now.ts.as_second() / 60).hash(&mut h);
+            }
+            h.finish()
+        };
         let card_revs: Vec<u64> = site
             .announcements
             .iter()
@@ -581,7 +594,7 @@ impl<'a> Renderer<'a> {
             .iter()
             .map(|rev| {
                 let mut h = FxHasher::default();
-                (rev, site.fingerprint).hash(&mut h);
+                (rev, shown).hash(&mut h);
                 h.finish()
             })
             .collect();
@@ -643,6 +656,7 @@ impl<'a> Renderer<'a> {
                 lock
             },
             search_key,
+            shown,
             feed_entries: {
                 let earlier = cache.and_then(|c| {
                     let feeds = c.feeds.lock().unwrap_or_else(|e| e.into_inner());
@@ -958,7 +972,7 @@ impl<'a> Renderer<'a> {
     pub fn fingerprint(&self, job: &Job) -> u64 {
         let site = self.site;
         let mut h = FxHasher::default();
-        site.fingerprint.hash(&mut h);
+        self.shown.hash(&mut h);
         // Its language links: which languages have the same page.
         if let Some(alternates) = self.alternates.get() {
             let rel = match job {

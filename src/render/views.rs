@@ -41,9 +41,10 @@ pub struct SiteView {
     pub now: String,
     pub year: i16,
     pub drafts: bool,
-    /// `now` is fixed in portico.toml: pages show that moment, and scripts
-    /// must not bring states up to date.
-    pub fixed_now: bool,
+    /// When `now` is fixed in portico.toml, that moment (as `now`): pages
+    /// show it, and scripts must not bring states up to date. Null
+    /// otherwise.
+    pub fixed_now: Option<String>,
     pub extra: Option<serde_json::Value>,
 }
 
@@ -82,7 +83,7 @@ impl SiteView {
             now: c.now.iso(&c.tz),
             year: c.now.zoned(&c.tz).year(),
             drafts: c.drafts,
-            fixed_now: c.file.now.is_some(),
+            fixed_now: c.file.now.as_ref().map(|_| c.now.iso(&c.tz)),
             extra: c.file.extra.clone(),
         }
     }

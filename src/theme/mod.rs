@@ -23,8 +23,22 @@ pub struct Theme {
     sources: Vec<(String, String)>,
     /// Whether the templates may be folded at all (see `fold`).
     foldable: bool,
+    /// Whether some template shows `site.now`, the moment of the build:
+    /// then every page may change with the clock, and the preview renders
+    /// every page again each minute (else only those whose announcements
+    /// and surveys changed state).
+    pub shows_clock: bool,
     /// Folded templates, by the hash of the values folded in.
     folded: Mutex<HashMap<u64, Option<Arc<tera::Tera>>>>,
+}
+
+/// Whether a template's source may show `site.now` (written any way tera
+/// reads it; a word `now` after `site` at all counts, to be safe).
+fn shows_clock(text: &str) -> bool {
+    let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    ["site.now", "site[\"now\"]", "site['now']", "site[`now`]"]
+        .iter()
+        .any(|p| compact.contains(p))
 }
 
 /// A file as (path relative to its folder, bytes).
@@ -151,6 +165,7 @@ impl Theme {
             i18n,
             assets: files,
             foldable: fold::foldable(sources.iter().map(|(n, t)| (n.as_str(), t.as_str()))),
+            shows_clock: sources.iter().any(|(_, text)| shows_clock(text)),
             sources,
             folded: Mutex::default(),
         })
@@ -418,6 +433,30 @@ pub fn error_chain(e: &dyn std::error::Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn templates_that_show_the_moment_of_the_build_are_found() {
+        for shows in [
+            "<footer>Built {{ site.now }}</footer>",
+            "{{ site . now | date }}",
+            "{% if x %}{{ site[\"now\"] }}{% endif %}",
+            "{{ site['now'] }}",
+        ] {
+            assert!(shows_clock(shows), "{shows}");
+        }
+        for not in [
+            "{{ site.fixed_now }}",
+            "{{ site.year }} {{ now }}",
+            "Known {{ site.title }}",
+        ] {
+            assert!(!shows_clock(not), "{not}");
+        }
+        // The default theme does not: its pages change with the clock only
+        // where an announcement or survey changes state.
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let config = crate::config::Config::load(root, &Default::default()).unwrap();
+        assert!(!Theme::load(&config).map_err(|_| ()).unwrap().shows_clock);
+    }
 
     #[test]
     fn the_escape_function_writes_what_escape_html_returns() {
