@@ -128,9 +128,10 @@ pub struct Site {
     pub audiences: Vec<(String, String)>,
     /// Services that exist only in other languages, by id.
     pub foreign_services: HashMap<String, ForeignService>,
-    /// A hash of what every page depends on (the clock to the minute, the
-    /// menu): with the items' `rev`s it tells which pages of an earlier
-    /// render can be reused.
+    /// A hash of what every page depends on (the menu, the year, a `now`
+    /// fixed in portico.toml, the language, drafts shown or not): with the
+    /// items' `rev`s it tells which pages of an earlier render can be
+    /// reused.
     pub fingerprint: u64,
     /// A hash of every file's URL and whether it is published: what lists
     /// of every page (the sitemap, the receiver's manifest) follow from.
@@ -692,7 +693,7 @@ impl Site {
                 .hash(&mut h);
             for p in &pages {
                 if p.front.menu.is_some() {
-                    (&*p.source.rel, p.source.rev).hash(&mut h);
+                    p.source.rev.hash(&mut h);
                 }
             }
             h.finish()
