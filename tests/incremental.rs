@@ -327,9 +327,10 @@ fn the_clock_re_renders_only_what_it_changes() {
         "",
     );
     let now = jiff::Timestamp::now;
-    // The next minute, and a window starting seconds after it.
+    // The next minute, and a window starting seconds after it (time
+    // enough for two builds on a slow machine).
     let minute = jiff::Timestamp::from_second((now().as_second() / 60 + 1) * 60).unwrap();
-    let start = minute + jiff::SignedDuration::from_secs(4);
+    let start = minute + jiff::SignedDuration::from_secs(15);
     let end = start + jiff::SignedDuration::from_hours(1);
     let yesterday = now() - jiff::SignedDuration::from_hours(24);
     p.write(
