@@ -315,8 +315,9 @@ fn a_rebuild_reports_a_link_to_a_removed_file_as_a_full_build_does() {
 }
 
 /// Without a fixed `now`, time passing renders nothing again until it
-/// changes something a page shows (here a maintenance window starting),
-/// and then only the pages that show it: not every minute.
+/// changes something a page shows (a maintenance window starting, an
+/// announcement published, updated or expiring, a survey closing), and
+/// then only the pages that show it: not every minute.
 #[test]
 fn the_clock_re_renders_only_what_it_changes() {
     let p = Project::demo();
@@ -339,6 +340,27 @@ fn the_clock_re_renders_only_what_it_changes() {
             "+++\ntitle = \"Window soon\"\ndate = {yesterday}\nkind = \"maintenance\"\nservices = [\"file-shares\"]\n\n[window]\nstart = {start}\nend = {end}\nimpact = \"minor\"\n+++\nSoon.\n"
         ),
     );
+    // And at the same moment: an announcement published (shown before
+    // with a "Scheduled" badge, as drafts are shown here), one expiring,
+    // and a survey closing; a few seconds later, alone, an update out
+    // (into the feeds).
+    let later = start + jiff::SignedDuration::from_secs(3);
+    p.write(
+        "content/announcements/published-soon.md",
+        &format!("+++\ntitle = \"Published soon\"\ndate = {start}\nkind = \"news\"\n+++\nSoon.\n"),
+    );
+    p.write(
+        "content/announcements/updated-soon.md",
+        &format!("+++\ntitle = \"Updated soon\"\ndate = {yesterday}\nkind = \"news\"\nexpires = {end}\n\n[[updates]]\nat = {later}\nbody = \"An update.\"\n+++\nSoon.\n"),
+    );
+    p.write(
+        "content/announcements/expiring-soon.md",
+        &format!("+++\ntitle = \"Expiring soon\"\ndate = {yesterday}\nkind = \"news\"\nexpires = {start}\n+++\nSoon.\n"),
+    );
+    p.write(
+        "content/surveys/closing-soon.md",
+        &format!("+++\ntitle = \"Closing soon\"\ncloses = {start}\n\n[[questions]]\nid = \"q\"\ntype = \"yesno\"\nlabel = \"Ok?\"\n+++\n"),
+    );
     let cache = BuildCache::default();
     assert_same_as_full_build(&p, &cache, "the first build");
     let total = cache.render.len();
@@ -356,9 +378,15 @@ fn the_clock_re_renders_only_what_it_changes() {
     );
     assert_eq!(rendered, 0, "in the next minute, nothing changed state");
     sleep_until(start);
-    let rendered = assert_same_as_full_build(&p, &cache, "the window started");
+    let rendered = assert_same_as_full_build(&p, &cache, "the moment came");
     assert!(
         rendered > 0 && rendered < total / 4,
-        "the window started: rendered {rendered} of {total}"
+        "the moment came: rendered {rendered} of {total}"
+    );
+    sleep_until(later);
+    let rendered = assert_same_as_full_build(&p, &cache, "the update came out");
+    assert!(
+        rendered > 0 && rendered < total / 4,
+        "the update came out: rendered {rendered} of {total}"
     );
 }
