@@ -342,9 +342,9 @@ fn the_clock_re_renders_only_what_it_changes() {
     );
     // And at the same moment: an announcement published (shown before
     // with a "Scheduled" badge, as drafts are shown here), one expiring,
-    // and a survey closing; a few seconds later, alone, an update out
-    // (into the feeds).
-    let later = start + jiff::SignedDuration::from_secs(3);
+    // and a survey closing; seconds later, alone, an update out (into the
+    // feeds).
+    let later = start + jiff::SignedDuration::from_secs(8);
     p.write(
         "content/announcements/published-soon.md",
         &format!("+++\ntitle = \"Published soon\"\ndate = {start}\nkind = \"news\"\n+++\nSoon.\n"),
@@ -382,6 +382,10 @@ fn the_clock_re_renders_only_what_it_changes() {
     assert!(
         rendered > 0 && rendered < total / 4,
         "the moment came: rendered {rendered} of {total}"
+    );
+    assert!(
+        now() < later,
+        "the builds took too long for this test: the update came out"
     );
     sleep_until(later);
     let rendered = assert_same_as_full_build(&p, &cache, "the update came out");
