@@ -53,6 +53,10 @@ pub mod paths {
     pub fn survey(id: &str) -> String {
         format!("surveys/{}/", segment(id))
     }
+    /// Where a survey thanks the one who answered.
+    pub fn survey_thanks(id: &str) -> String {
+        format!("{}thanks/", survey(id))
+    }
     pub fn page(slug: &str) -> String {
         format!("{}/", segment(slug))
     }
@@ -965,7 +969,7 @@ impl Site {
                             a.status(now).map(|s| s.as_str()),
                             a.updates.iter().filter(|u| u.at.ts <= now.ts).count(),
                         );
-                        fold_links(&mut a.source, (state, updates_state, clock));
+                        fold_revision(&mut a.source, (state, updates_state, clock));
                     }
                     // A build lets go of the text now: rendering needs only
                     // what was made from it, and holding every announcement's
@@ -986,7 +990,7 @@ impl Site {
             // Whether each survey is open yet, or still.
             for s in &mut surveys {
                 let state = s.state(now) as u8;
-                fold_links(&mut s.source, state);
+                fold_revision(&mut s.source, state);
             }
         }
         md_errors.extend(render_bodies(&mut pages, false, &render));
@@ -995,7 +999,7 @@ impl Site {
             h.body = r;
             md_errors.extend(e);
             if let Some(state) = state {
-                fold_links(&mut h.source, state);
+                fold_revision(&mut h.source, state);
             }
         }
         if let (Some(c), Some(mut kept)) = (cache, taken) {
@@ -1238,7 +1242,7 @@ fn links_state(links: &[markdown::InternalLink], targets: &LinkTargets) -> u64 {
 /// rendered, the revision then changes whenever the item's pages, cards
 /// and feed entries would. Only for a cached build: nothing else compares
 /// revisions.
-fn fold_links(source: &mut Source, state: impl std::hash::Hash) {
+fn fold_revision(source: &mut Source, state: impl std::hash::Hash) {
     use std::hash::{Hash, Hasher};
     let mut h = rustc_hash::FxHasher::default();
     (source.rev, state).hash(&mut h);
@@ -1289,7 +1293,7 @@ fn render_bodies<T: HasBody + Send>(
             let (rendered, errors, state) = render(source, sections);
             *body = rendered;
             if let Some(state) = state {
-                fold_links(source, state);
+                fold_revision(source, state);
             }
             errors
         })

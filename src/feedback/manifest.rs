@@ -214,7 +214,7 @@ pub fn build(sites: &[Site], theme: &Theme, pages: &[Vec<String>]) -> Manifest {
                 c.lang.code.clone(),
                 SurveyPages {
                     form: c.url(&base),
-                    thanks: c.url(&format!("{base}thanks/")),
+                    thanks: c.url(&crate::site::paths::survey_thanks(&s.id)),
                     title: s.front.title.clone(),
                     labels: s
                         .front

@@ -977,9 +977,7 @@ impl<'a> Renderer<'a> {
         if let Some(alternates) = self.alternates.get() {
             let rel = match job {
                 Job::NotFound => Some("404.html".to_owned()),
-                Job::SurveyThanks(i) => {
-                    Some(format!("{}thanks/", paths::survey(&site.surveys[*i].id)))
-                }
+                Job::SurveyThanks(i) => Some(paths::survey_thanks(&site.surveys[*i].id)),
                 other => self.job_path(other),
             };
             rel.and_then(|rel| alternates.get(&rel)).hash(&mut h);
@@ -1842,7 +1840,7 @@ impl<'a> Renderer<'a> {
                 let card = &self.surveys[*i];
                 let base = paths::survey(&s.id);
                 let rel = if thanks {
-                    format!("{base}thanks/")
+                    paths::survey_thanks(&s.id)
                 } else {
                     base.clone()
                 };
