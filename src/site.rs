@@ -462,8 +462,7 @@ fn sites_from_sources_cached(
     };
     for p in parsed.iter_mut().filter(|p| p.source().lang.is_some()) {
         if let Some(base) = default_revs.get(&p.source().key) {
-            let source = p.source_mut();
-            source.rev = crate::content::text_hash(&format!("{}:{base}", source.rev));
+            fold_revision(p.source_mut(), *base);
         }
     }
     let by_key: HashMap<&str, &ParsedItem> = parsed
@@ -1236,12 +1235,13 @@ fn links_state(links: &[markdown::InternalLink], targets: &LinkTargets) -> u64 {
 }
 
 /// Folds into an item's revision (its file's name and text) what its
-/// pages show beyond them: `state`, where its links lead and what the
-/// clock makes of it (an announcement scheduled, expired, its window's
-/// status, its updates shown; a survey open or not). Once the Markdown is
-/// rendered, the revision then changes whenever the item's pages, cards
-/// and feed entries would. Only for a cached build: nothing else compares
-/// revisions.
+/// pages show beyond them: `state`. For a translation, its
+/// default-language file's revision; in a cached build, once the Markdown
+/// is rendered, where its links lead and what the clock makes of it (an
+/// announcement scheduled, expired, its window's status, its updates
+/// shown; a survey open or not), so that the revision changes whenever
+/// the item's pages, cards and feed entries would. A one-shot build skips
+/// the latter: nothing else compares revisions.
 fn fold_revision(source: &mut Source, state: impl std::hash::Hash) {
     use std::hash::{Hash, Hasher};
     let mut h = rustc_hash::FxHasher::default();

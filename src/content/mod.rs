@@ -45,18 +45,10 @@ pub struct Source {
     pub rev: u64,
 }
 
-/// A hash of `text`, for revisions: rustc-hash's, which reads a file's
+/// A file's first revision: its name (where it is published follows from
+/// it) and its text, hashed with rustc-hash's hasher, which reads a file's
 /// bytes several times faster than the standard SipHash (revisions are
 /// compared within one process, never against an adversary).
-pub fn text_hash(text: &str) -> u64 {
-    use std::hash::{Hash, Hasher};
-    let mut h = rustc_hash::FxHasher::default();
-    text.hash(&mut h);
-    h.finish()
-}
-
-/// A file's first revision: its name (where it is published follows from
-/// it) and its text.
 fn file_rev(rel: &str, text: &str) -> u64 {
     use std::hash::{Hash, Hasher};
     let mut h = rustc_hash::FxHasher::default();
